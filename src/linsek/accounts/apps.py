@@ -1,0 +1,20 @@
+from typing import Any
+
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _sync_roles(sender: AppConfig, **kwargs: Any) -> None:
+    # The role rows follow the policy file after every migrate.
+    from linsek.accounts.services import roles_sync
+
+    roles_sync()
+
+
+class AccountsConfig(AppConfig):
+    name = "linsek.accounts"
+    label = "accounts"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        post_migrate.connect(_sync_roles, sender=self)

@@ -1,0 +1,201 @@
+"""Settings, read from the environment only.
+
+Variables (all optional):
+    DATABASE_URL      default: SQLite (WAL) at ``$LINSEK_VAR/linsek.sqlite3``
+    SECRET_KEY        default: generated once into ``$LINSEK_VAR/secret_key``
+    DEBUG             "1" to enable (the demo does); off otherwise
+    ALLOWED_HOSTS     comma-separated; default "127.0.0.1,localhost"
+    LINSEK_VAR        where the database, secret key, uploads and static files live; default ./var
+    LINSEK_TIME_ZONE  display zone of the deployment's region; default Asia/Jakarta (WIB)
+    LINSEK_MAP_TILES  optional tile URL template; the map draws without tiles when empty
+    CSRF_TRUSTED_ORIGINS  comma-separated origins, for a deployment behind a proxy
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent
+VAR_DIR = Path(os.environ.get("LINSEK_VAR", Path.cwd() / "var")).resolve()
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key() -> str:
+    """The key from the environment, else one generated once and kept in var/ (never in git)."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    key_file = VAR_DIR / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(64))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = _env_bool("DEBUG")
+ALLOWED_HOSTS = [
+    h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()
+]
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "linsek.core",
+    "linsek.audit",
+    "linsek.regions",
+    "linsek.agencies",
+    "linsek.accounts",
+    "linsek.api",
+    "linsek.web",
+    "linsek.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "linsek.core.middleware.RequestIdMiddleware",
+]
+
+ROOT_URLCONF = "linsek.urls"
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "linsek.web.context.site",
+            ]
+        },
+    }
+]
+WSGI_APPLICATION = "linsek.wsgi.application"
+ASGI_APPLICATION = "linsek.asgi.application"
+
+
+def _databases() -> dict[str, Any]:
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'linsek.sqlite3'}"
+    db: dict[str, Any] = dj_database_url.parse(url, conn_max_age=0)
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        # WAL lets readers work while one writer commits; IMMEDIATE takes the write lock at
+        # BEGIN so that read-then-write transactions (audit chain, upserts) never interleave.
+        db["OPTIONS"] = {
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                "PRAGMA busy_timeout=30000; PRAGMA foreign_keys=ON;"
+            ),
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+        }
+        test_name = os.environ.get("LINSEK_TEST_SQLITE")
+        # A file (not :memory:) so that a real server process can share the test database.
+        db["TEST"] = {"NAME": test_name or str(VAR_DIR / "test-linsek.sqlite3")}
+    else:
+        db["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "60"))
+        db["CONN_HEALTH_CHECKS"] = True
+    return {"default": db}
+
+
+DATABASES = _databases()
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "login"
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(12 * 3600)))
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+if not DEBUG and _env_bool("LINSEK_HTTPS", default=False):
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Bahasa Indonesia first, English second; store UTC, show the region's zone.
+LANGUAGE_CODE = "id"
+LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = os.environ.get("LINSEK_TIME_ZONE", "Asia/Jakarta")
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+MEDIA_ROOT = VAR_DIR / "uploads"  # outside STATIC_ROOT; served only through checked views
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+LINSEK_MAP_TILES = os.environ.get("LINSEK_MAP_TILES", "")
+LINSEK_IMPORT_UPLOAD_MAX_BYTES = int(os.environ.get("LINSEK_IMPORT_UPLOAD_MAX_BYTES", str(200 * 1024 * 1024)))
+
+
+def _leaflet_static() -> list[Path]:
+    """Leaflet's files as shipped by the django-leaflet package, used without its GeoDjango parts.
+
+    Listing ``leaflet`` in INSTALLED_APPS would import its admin, which needs GDAL; the map needs
+    only the static files, so they are added as a static directory instead.
+    """
+    import importlib.util
+
+    spec = importlib.util.find_spec("leaflet")
+    if spec is None or spec.origin is None:
+        return []
+    return [Path(spec.origin).parent / "static"]
+
+
+STATICFILES_DIRS = _leaflet_static()
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+}
