@@ -6,14 +6,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from tests.factories import OrganisationFactory, PersonFactory, PollingStationFactory, UserFactory
 
 from linsek.accounts.models import User
 from linsek.agencies.models import Organisation
 from linsek.regions.models import PollingStation, Region
-from tests.factories import OrganisationFactory, PersonFactory, PollingStationFactory, UserFactory
 
 ROLE_CODES = ["administrator", "command", "liaison", "area_officer", "field_reporter", "viewer"]
-TEST_PASSWORD = "rahasia-uji-123"
+TEST_PASSWORD = "rahasia-uji-123"  # noqa: S105  (test fixture only)
 
 
 @dataclass
@@ -59,32 +59,44 @@ def jepara_small(db: Any) -> SmallJepara:
         for n in range(1, count + 1):
             island = "Karimunjawa" if name == "Karimunjawa" else ""
             tps.append(
-                PollingStationFactory(
-                    village=v, number=n, lat=v.lat + n * 0.001, lon=v.lon + n * 0.001, island=island,
+                PollingStationFactory.create(
+                    village=v,
+                    number=n,
+                    lat=(v.lat or 0.0) + n * 0.001,
+                    lon=(v.lon or 0.0) + n * 0.001,
+                    island=island,
                     boat_only=bool(island),
                 )
             )
     from linsek.regions.services import rollups_refresh
 
     rollups_refresh()
-    polres = OrganisationFactory(code="polres-jepara", name="Polres Jepara", type_id="polres")
+    polres = OrganisationFactory.create(code="polres-jepara", name="Polres Jepara", type_id="polres")
     polres.jurisdiction.set([reg])
-    polsek_m = OrganisationFactory(code="polsek-mayong", name="Polsek Mayong", type_id="polsek", parent=polres)
+    polsek_m = OrganisationFactory.create(code="polsek-mayong", name="Polsek Mayong", type_id="polsek", parent=polres)
     polsek_m.jurisdiction.set([mayong])
-    polsek_k = OrganisationFactory(code="polsek-karimunjawa", name="Polsek Karimunjawa", type_id="polsek", parent=polres)
+    polsek_k = OrganisationFactory.create(
+        code="polsek-karimunjawa", name="Polsek Karimunjawa", type_id="polsek", parent=polres
+    )
     polsek_k.jurisdiction.set([kj])
-    bawaslu = OrganisationFactory(code="bawaslu-jepara", name="Bawaslu Jepara", type_id="bawaslu_kab")
+    bawaslu = OrganisationFactory.create(code="bawaslu-jepara", name="Bawaslu Jepara", type_id="bawaslu_kab")
     bawaslu.jurisdiction.set([reg])
-    panwas = OrganisationFactory(code="panwascam-mayong", name="Panwascam Mayong", type_id="panwascam", parent=bawaslu)
+    panwas = OrganisationFactory.create(
+        code="panwascam-mayong", name="Panwascam Mayong", type_id="panwascam", parent=bawaslu
+    )
     panwas.jurisdiction.set([mayong])
     org_of_role = {
-        "administrator": polres, "command": polres, "liaison": bawaslu,
-        "area_officer": polsek_m, "field_reporter": polsek_m, "viewer": panwas,
+        "administrator": polres,
+        "command": polres,
+        "liaison": bawaslu,
+        "area_officer": polsek_m,
+        "field_reporter": polsek_m,
+        "viewer": panwas,
     }
     users: dict[str, User] = {}
     for role in ROLE_CODES:
-        person = PersonFactory(organisation=org_of_role[role], full_name=f"Petugas {role}")
-        users[role] = UserFactory(
+        person = PersonFactory.create(organisation=org_of_role[role], full_name=f"Petugas {role}")
+        users[role] = UserFactory.create(
             username=role, person=person, organisation=org_of_role[role], role_codes=[role]
         )
     return SmallJepara(prov, reg, mayong, kj, villages, tps, polres, polsek_m, polsek_k, panwas, users)

@@ -12,7 +12,7 @@ from linsek.core.codes import Level
 from linsek.regions.models import PollingStation, Region
 
 
-class RegionFactory(factory.django.DjangoModelFactory):
+class RegionFactory(factory.django.DjangoModelFactory[Region]):
     class Meta:
         model = Region
         django_get_or_create = ("code",)
@@ -23,7 +23,7 @@ class RegionFactory(factory.django.DjangoModelFactory):
     kind = Region.Kind.PROVINCE
 
 
-class PollingStationFactory(factory.django.DjangoModelFactory):
+class PollingStationFactory(factory.django.DjangoModelFactory[PollingStation]):
     class Meta:
         model = PollingStation
 
@@ -38,7 +38,7 @@ class PollingStationFactory(factory.django.DjangoModelFactory):
     voters_total = 245
 
 
-class OrganisationFactory(factory.django.DjangoModelFactory):
+class OrganisationFactory(factory.django.DjangoModelFactory[Organisation]):
     class Meta:
         model = Organisation
         django_get_or_create = ("code",)
@@ -48,7 +48,7 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     type = factory.LazyFunction(lambda: OrganisationType.objects.get(code="polsek"))
 
 
-class PersonFactory(factory.django.DjangoModelFactory):
+class PersonFactory(factory.django.DjangoModelFactory[Person]):
     class Meta:
         model = Person
 
@@ -58,7 +58,7 @@ class PersonFactory(factory.django.DjangoModelFactory):
     phone = factory.Sequence(lambda n: f"08123{n:07d}")
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ("username",)
@@ -68,6 +68,6 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("rahasia-uji-123")
 
     @factory.post_generation
-    def role_codes(self, create: bool, extracted: list[str] | None, **kwargs: Any) -> None:
+    def role_codes(self: Any, create: bool, extracted: list[str] | None, **kwargs: Any) -> None:
         if create and extracted:
             self.roles.set(Role.objects.filter(code__in=extracted))

@@ -11,7 +11,7 @@ import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "linsek.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -26,6 +26,6 @@ django_app = get_asgi_application()
 application = Starlette(
     routes=[
         Mount(settings.STATIC_URL.rstrip("/"), app=StaticFiles(directory=settings.STATIC_ROOT, check_dir=False)),
-        Mount("/", app=django_app),
+        Mount("/", app=django_app),  # type: ignore[arg-type]
     ]
 )

@@ -17,7 +17,7 @@ def main(argv: list[str] | None = None) -> None:
     django.setup()
     from django.core.management import execute_from_command_line, get_commands, load_command_class
 
-    if not args or args[0] in {"-h", "--help", "help"} and len(args) == 1:
+    if not args or (args[0] in {"-h", "--help", "help"} and len(args) == 1):
         commands = get_commands()
         ours = sorted(name for name, app in commands.items() if app.startswith("linsek."))
         print("usage: linsek COMMAND [options]   (linsek COMMAND --help for its options)\n")

@@ -46,12 +46,8 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 DEBUG = _env_bool("DEBUG")
-ALLOWED_HOSTS = [
-    h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()
-]
-CSRF_TRUSTED_ORIGINS = [
-    o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
-]
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -107,14 +103,13 @@ ASGI_APPLICATION = "linsek.asgi.application"
 
 def _databases() -> dict[str, Any]:
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'linsek.sqlite3'}"
-    db: dict[str, Any] = dj_database_url.parse(url, conn_max_age=0)
+    db: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=0))
     if db["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets readers work while one writer commits; IMMEDIATE takes the write lock at
         # BEGIN so that read-then-write transactions (audit chain, upserts) never interleave.
         db["OPTIONS"] = {
             "init_command": (
-                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                "PRAGMA busy_timeout=30000; PRAGMA foreign_keys=ON;"
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA foreign_keys=ON;"
             ),
             "transaction_mode": "IMMEDIATE",
             "timeout": 30,

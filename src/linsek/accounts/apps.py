@@ -17,4 +17,6 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from linsek.accounts import checks  # noqa: F401  (registers the system check)
+
         post_migrate.connect(_sync_roles, sender=self)

@@ -13,5 +13,7 @@ def roles_sync() -> int:
     """Upsert the Role rows from the policy file."""
     defs = policy().roles
     for r in defs:
-        Role.objects.update_or_create(code=r.code, defaults={"name_id": r.name_id, "name_en": r.name_en, "rank": r.rank})
+        Role.objects.update_or_create(
+            code=r.code, defaults={"name_id": r.name_id, "name_en": r.name_en, "rank": r.rank}
+        )
     return len(defs)

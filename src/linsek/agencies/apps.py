@@ -17,4 +17,6 @@ class AgenciesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from linsek.agencies import checks  # noqa: F401  (registers the system check)
+
         post_migrate.connect(_sync_taxonomies, sender=self)

@@ -71,9 +71,13 @@ def phone_rule_for(viewer: Any) -> PhoneRule:
     area: frozenset[int] = frozenset()
     area_orgs: frozenset[int] = frozenset()
     if org_id is not None and user_can(viewer, "people.phone.own_area"):
-        roots = list(Organisation.jurisdiction.through.objects.filter(organisation_id=org_id).values_list("region_id", flat=True))
+        roots = list(
+            Organisation.jurisdiction.through.objects.filter(organisation_id=org_id).values_list("region_id", flat=True)
+        )
         area = frozenset(region_descendant_ids(roots))
         area_orgs = frozenset(
-            Organisation.jurisdiction.through.objects.filter(region_id__in=area).values_list("organisation_id", flat=True)
+            Organisation.jurisdiction.through.objects.filter(region_id__in=area).values_list(
+                "organisation_id", flat=True
+            )
         )
     return PhoneRule(False, own_org, area, area_orgs)

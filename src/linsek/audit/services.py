@@ -48,9 +48,7 @@ def audit_append(
             "client_addr": current_client_addr.get(),
         }
         new_hash = event_hash(head.hash, fields)
-        event = AuditEvent.objects.create(
-            **{**fields, "at": at}, prev_hash=head.hash, hash=new_hash
-        )
+        event = AuditEvent.objects.create(**{**fields, "at": at}, prev_hash=head.hash, hash=new_hash)
         head.seq, head.hash = fields["seq"], new_hash
         head.save(update_fields=["seq", "hash"])
     return event
@@ -66,12 +64,28 @@ class VerifyResult:
 def _rows(batch: int = 20_000) -> Any:
     last = 0
     while True:
-        chunk = list(
-            AuditEvent.objects.filter(seq__gt=last).order_by("seq").values(
-                "seq", "at", "actor_id", "actor_label", "organisation_id", "action", "object_type", "object_id",
-                "before_digest", "after_digest", "data", "request_id", "client_addr", "prev_hash", "hash",
+        chunk: list[dict[str, Any]] = [
+            dict(row)
+            for row in AuditEvent.objects.filter(seq__gt=last)
+            .order_by("seq")
+            .values(
+                "seq",
+                "at",
+                "actor_id",
+                "actor_label",
+                "organisation_id",
+                "action",
+                "object_type",
+                "object_id",
+                "before_digest",
+                "after_digest",
+                "data",
+                "request_id",
+                "client_addr",
+                "prev_hash",
+                "hash",
             )[:batch]
-        )
+        ]
         if not chunk:
             return
         for row in chunk:
@@ -96,5 +110,8 @@ def audit_verify() -> VerifyResult:
     if broken is None:
         head = AuditHead.objects.filter(id=1).first()
         if head is not None and (head.seq != count or head.hash != last_hash):
-            broken = ChainBreak(head.seq, f"chain head says #{head.seq} but the table ends at #{count} (events were removed from the end)")
+            broken = ChainBreak(
+                head.seq,
+                f"chain head says #{head.seq} but the table ends at #{count} (events were removed from the end)",
+            )
     return VerifyResult(events=count, head_hash=last_hash, broken=broken)

@@ -46,9 +46,7 @@ def level_of(code: str) -> Level:
     for level, pattern in _PATTERNS.items():
         if pattern.match(code):
             return level
-    raise CodeError(
-        f"'{code}' is not a Kemendagri region code (expected 33, 33.20, 33.20.01 or 33.20.01.2001)"
-    )
+    raise CodeError(f"'{code}' is not a Kemendagri region code (expected 33, 33.20, 33.20.01 or 33.20.01.2001)")
 
 
 def parent_code(code: str) -> str | None:

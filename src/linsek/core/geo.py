@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 EARTH_RADIUS_M = 6_371_008.8
 
@@ -61,8 +62,8 @@ def point_in_geometry(lat: float, lon: float, geometry: dict[str, object]) -> bo
     """Whether a point lies inside a GeoJSON Polygon/MultiPolygon (even-odd rule, holes honoured)."""
     gtype = geometry.get("type")
     coords = geometry.get("coordinates")
-    polygons = [coords] if gtype == "Polygon" else coords if gtype == "MultiPolygon" else []
-    for polygon in polygons or []:  # type: ignore[union-attr]
+    polygons: list[Any] = [coords] if gtype == "Polygon" else list(coords) if gtype == "MultiPolygon" else []  # type: ignore[call-overload]
+    for polygon in polygons:
         inside = False
         for ring in polygon:  # the first ring is the shell, others are holes: even-odd handles both
             if _ring_contains(ring, lon, lat):

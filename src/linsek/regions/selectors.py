@@ -38,7 +38,9 @@ def tps_visible_to(
         return PollingStation.objects.none()
     qs = PollingStation.objects.all()
     if region is not None:
-        column = {"village": "village", "district": "district", "regency": "regency", "province": "province"}[region.level]
+        column = {"village": "village", "district": "district", "regency": "regency", "province": "province"}[
+            region.level
+        ]
         qs = qs.filter(**{column: region})
     if bbox is not None:
         qs = qs.filter(lat__gte=bbox.south, lat__lte=bbox.north, lon__gte=bbox.west, lon__lte=bbox.east)

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import SmallJepara
-from linsek.agencies.selectors import phone_rule_for
 from tests.factories import PersonFactory
+
+from linsek.agencies.selectors import phone_rule_for
 
 
 @pytest.fixture
 def people(jepara_small: SmallJepara) -> dict[str, object]:
     return {
-        "polsek_mayong": PersonFactory(organisation=jepara_small.polsek_mayong, phone="081200000001"),
-        "polsek_karimunjawa": PersonFactory(
+        "polsek_mayong": PersonFactory.create(organisation=jepara_small.polsek_mayong, phone="081200000001"),
+        "polsek_karimunjawa": PersonFactory.create(
             organisation=jepara_small.polsek_karimunjawa, phone="081200000002", home_region=jepara_small.karimunjawa
         ),
-        "stationed_in_pule": PersonFactory(
+        "stationed_in_pule": PersonFactory.create(
             organisation=jepara_small.polres, phone="081200000003", home_region=jepara_small.villages["Pule"]
         ),
     }

@@ -1,0 +1,25 @@
+"""``linsek audit verify`` and ``linsek audit head``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from linsek.audit.services import audit_verify
+
+
+class Command(BaseCommand):
+    help = "Verify the hash-chained audit trail (verify) or print its head hash (head)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("action", choices=["verify", "head"])
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        result = audit_verify()
+        if options["action"] == "head":
+            self.stdout.write(f"{result.events} {result.head_hash}")
+            return
+        if result.broken is not None:
+            raise CommandError(f"audit chain BROKEN at event #{result.broken.seq}: {result.broken.reason}")
+        self.stdout.write(self.style.SUCCESS(f"audit chain OK: {result.events} events, head {result.head_hash}"))
