@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -30,4 +31,17 @@ class RequestIdMiddleware:
             current_request_id.reset(token_id)
             current_client_addr.reset(token_addr)
         response["X-Request-ID"] = rid
+        return response
+
+
+class ServerTimingMiddleware:
+    """Report the time Django spent on a request in a ``Server-Timing`` header (read by benchmarks and ops)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        started = time.perf_counter()
+        response: HttpResponse = self.get_response(request)
+        response["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.2f}"
         return response
