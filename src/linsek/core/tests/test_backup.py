@@ -60,12 +60,12 @@ def test_backup_restores_into_an_empty_database_and_verifies(
     if empty_target.startswith("sqlite"):
         import sqlite3
 
-        con = sqlite3.connect(empty_target.removeprefix("sqlite:///"))
-        restored = con.execute("SELECT count(*) FROM regions_pollingstation").fetchone()[0]
-        con.close()
+        lite = sqlite3.connect(empty_target.removeprefix("sqlite:///"))
+        restored = lite.execute("SELECT count(*) FROM regions_pollingstation").fetchone()[0]
+        lite.close()
     else:
-        with psycopg.connect(empty_target) as con:
-            row = con.execute("SELECT count(*) FROM regions_pollingstation").fetchone()
+        with psycopg.connect(empty_target) as pg:
+            row = pg.execute("SELECT count(*) FROM regions_pollingstation").fetchone()
             restored = row[0] if row else 0
     assert restored == len(jepara_small.tps) == 9
 
