@@ -6,11 +6,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from tests.factories import OrganisationFactory, PersonFactory, PollingStationFactory, UserFactory
 
 from linsek.accounts.models import User
 from linsek.agencies.models import Organisation
 from linsek.regions.models import PollingStation, Region
+from tests.factories import OrganisationFactory, PersonFactory, PollingStationFactory, UserFactory
+
+pytest_plugins = ["tests.browser"]
 
 ROLE_CODES = ["administrator", "command", "liaison", "area_officer", "field_reporter", "viewer"]
 TEST_PASSWORD = "rahasia-uji-123"  # noqa: S105  (test fixture only)
@@ -100,3 +102,12 @@ def jepara_small(db: Any) -> SmallJepara:
             username=role, person=person, organisation=org_of_role[role], role_codes=[role]
         )
     return SmallJepara(prov, reg, mayong, kj, villages, tps, polres, polsek_m, polsek_k, panwas, users)
+
+
+@pytest.fixture(autouse=True)
+def _two_factor_only_where_tested(request: pytest.FixtureRequest, settings: Any) -> None:
+    """Most tests log in as command/administrator users with ``client.login`` (no request object, which
+    django-axes needs); 2FA and lockout are exercised by tests marked ``two_factor`` / ``lockout``."""
+    settings.LINSEK_REQUIRE_2FA = request.node.get_closest_marker("two_factor") is not None
+    settings.AXES_ENABLED = request.node.get_closest_marker("lockout") is not None
+

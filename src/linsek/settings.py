@@ -18,6 +18,8 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+from datetime import timedelta
+
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
@@ -57,6 +59,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "csp",
     "linsek.core",
     "linsek.audit",
     "linsek.regions",
@@ -75,10 +82,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "linsek.accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "linsek.core.middleware.RequestIdMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a lockout raised during authentication into its response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "linsek.urls"
@@ -128,6 +140,21 @@ DATABASES = _databases()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
+AUTHENTICATION_BACKENDS = [
+    # Refuses an attempt while the username/address pair is locked out, then the normal check.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LINSEK_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LINSEK_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+# Two-factor authentication for the roles listed in accounts/rules/policy.json (off only in the demo).
+LINSEK_REQUIRE_2FA = _env_bool("LINSEK_REQUIRE_2FA", default=True)
+OTP_TOTP_ISSUER = "linsek"
+
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -156,6 +183,30 @@ if not DEBUG and _env_bool("LINSEK_HTTPS", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Submitting a domain to the browsers' HSTS preload list is the operator's decision, not the code's.
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# A strict Content Security Policy: no inline or third-party script, nothing framed.
+_TILE_ORIGIN = ""
+if os.environ.get("LINSEK_MAP_TILES"):
+    from urllib.parse import urlsplit
+
+    _tiles = urlsplit(os.environ["LINSEK_MAP_TILES"].replace("{s}", "a"))
+    _TILE_ORIGIN = f"{_tiles.scheme}://{_tiles.netloc}" if _tiles.netloc else ""
+CONTENT_SECURITY_POLICY = {
+    # The OpenAPI explorer (django-ninja's Swagger page) carries an inline bootstrap script.
+    "EXCLUDE_URL_PREFIXES": ["/api/v1/docs"],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", *([_TILE_ORIGIN] if _TILE_ORIGIN else [])],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 # Bahasa Indonesia first, English second; store UTC, show the region's zone.
 LANGUAGE_CODE = "id"

@@ -18,5 +18,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from linsek.accounts import checks  # noqa: F401  (registers the system check)
+        from linsek.accounts.auth_events import auth_events_connect
 
         post_migrate.connect(_sync_roles, sender=self)
+        auth_events_connect()

@@ -32,6 +32,7 @@ class Policy:
     roles: tuple[RoleDef, ...]
     capabilities: frozenset[str]
     grants: dict[str, frozenset[str]]
+    two_factor_roles: frozenset[str] = frozenset()
 
     def allowed(self, role_codes: frozenset[str], capability: str) -> bool:
         if capability not in self.capabilities:
@@ -55,7 +56,16 @@ def policy_parse(raw: dict[str, Any]) -> Policy:
     missing = codes - grants.keys()
     if missing:
         raise PolicyError(f"roles without a grant line: {sorted(missing)}")
-    return Policy(version=str(raw["version"]), roles=roles, capabilities=capabilities, grants=grants)
+    two_factor = frozenset(raw.get("two_factor_roles", []))
+    if two_factor - codes:
+        raise PolicyError(f"two_factor_roles names unknown roles: {sorted(two_factor - codes)}")
+    return Policy(
+        version=str(raw["version"]),
+        roles=roles,
+        capabilities=capabilities,
+        grants=grants,
+        two_factor_roles=two_factor,
+    )
 
 
 @lru_cache(maxsize=1)
