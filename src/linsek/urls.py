@@ -16,5 +16,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("risiko/", include("linsek.risk.urls")),
+    path("pengamanan/", include("linsek.deploy.urls")),
+    path("perkara/", include("linsek.cases.urls")),
     path("", include("linsek.web.urls")),
 ]
