@@ -36,11 +36,11 @@ messages: $(VENV)/.installed
 	cd src/linsek && ../../$(BIN)/django-admin compilemessages --settings=linsek.settings -v 0
 
 demo: install messages
-	DEBUG=1 $(BIN)/linsek migrate -v 0
+	DEBUG=1 LINSEK_REQUIRE_2FA=0 $(BIN)/linsek migrate -v 0
 	DEBUG=1 $(BIN)/linsek collectstatic --noinput -v 0
-	DEBUG=1 $(BIN)/linsek demo load
+	DEBUG=1 LINSEK_REQUIRE_2FA=0 $(BIN)/linsek demo load
 	@echo "Serving linsek on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
-	DEBUG=1 $(BIN)/granian --interface asgi --host $(HOST) --port $(PORT) --workers $(WORKERS) --no-ws linsek.asgi:application
+	DEBUG=1 LINSEK_REQUIRE_2FA=0 $(BIN)/granian --interface asgi --host $(HOST) --port $(PORT) --workers $(WORKERS) --no-ws linsek.asgi:application
 
 serve: install messages
 	$(BIN)/linsek migrate -v 0
