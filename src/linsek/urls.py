@@ -19,5 +19,8 @@ urlpatterns = [
     path("risiko/", include("linsek.risk.urls")),
     path("pengamanan/", include("linsek.deploy.urls")),
     path("perkara/", include("linsek.cases.urls")),
+    path("laporan/", include("linsek.incidents.urls")),
+    path("koordinasi/", include("linsek.coord.urls")),
+    path("laporan-situasi/", include("linsek.reports.urls")),
     path("", include("linsek.web.urls")),
 ]

@@ -126,7 +126,11 @@ class Person(models.Model):
     phone = models.CharField(_("telepon"), max_length=32, blank=True)
     duty_role = models.ForeignKey(DutyRole, null=True, blank=True, on_delete=models.PROTECT, related_name="people")
     home_region = models.ForeignKey(
-        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="stationed_people",
+        Region,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="stationed_people",
         help_text=_("village or district where the person is stationed"),
     )
     active = models.BooleanField(_("aktif"), default=True)

@@ -14,7 +14,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from linsek.accounts.policy import user_can
-from linsek.agencies.models import Organisation, Person
+from linsek.agencies.models import DutyRole, Organisation, OrganisationType, Person
 from linsek.regions.selectors import region_descendant_ids
 
 
@@ -81,3 +81,16 @@ def phone_rule_for(viewer: Any) -> PhoneRule:
             )
         )
     return PhoneRule(False, own_org, area, area_orgs)
+
+
+# --- Taxonomy look-ups (added for the API: filters name a type or duty role by code) -----------------------
+
+
+def organisation_type_codes() -> frozenset[str]:
+    """Codes of every organisation type (public taxonomy data, the same for every viewer)."""
+    return frozenset(OrganisationType.objects.values_list("code", flat=True))
+
+
+def duty_role_codes() -> frozenset[str]:
+    """Codes of every duty role (public taxonomy data, the same for every viewer)."""
+    return frozenset(DutyRole.objects.values_list("code", flat=True))

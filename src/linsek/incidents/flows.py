@@ -1,0 +1,232 @@
+"""Background flows over many reports: escalation of unacknowledged ones, and notifying recipients.
+
+Both run in the worker (``incidents.tasks``) on the clock they are given, in batches, and are safe to
+run twice or concurrently: escalation locks the rows it takes (``SKIP LOCKED`` on PostgreSQL) and
+re-checks them; notification is keyed (``dedupe_key``) in notify's outbox and marks ``notified_at`` in
+the same transaction, so a crash between the two repeats the work instead of losing it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import connection, transaction
+
+from linsek.audit.services import audit_append
+from linsek.incidents import reference
+from linsek.incidents.models import Report, ReportEvent, ReportRecipient
+from linsek.incidents.routing import Place, escalation_target
+from linsek.incidents.rules import escalation_rules, taxonomy
+from linsek.live.bus import publish
+
+NOTIFY_ROLES = ("command", "liaison", "area_officer")
+SEVERITY_NAMES = {1: "info", 2: "sedang", 3: "tinggi", 4: "KRITIS"}
+
+
+@dataclass
+class EscalationResult:
+    escalated: int = 0
+    exhausted: int = 0
+
+
+def reports_escalate(*, now: datetime, limit: int = 200) -> EscalationResult:
+    """Escalate every new report whose acknowledgement time has passed, one step up the lead's hierarchy."""
+    rules = escalation_rules()
+    directory = reference.DIRECTORY.get()
+    result = EscalationResult()
+    changed: list[int] = []
+    with transaction.atomic():
+        due = Report.objects.filter(status="new", ack_due_at__lte=now).order_by("ack_due_at")
+        if connection.features.has_select_for_update_skip_locked:
+            due = due.select_for_update(skip_locked=True)
+        reports = list(due[:limit])
+        if not reports:
+            return result
+        recipients: dict[int, list[tuple[int, str]]] = {}
+        for report_id, org_id, role in (
+            ReportRecipient.objects.filter(report__in=reports)
+            .order_by("added_at", "id")
+            .values_list("report_id", "organisation_id", "role")
+        ):
+            recipients.setdefault(report_id, []).append((org_id, role))
+        drafts: list[Any] = []
+        for report in reports:
+            rows = recipients.get(report.pk, [])
+            escalated = [org for org, role in rows if role == "escalated"]
+            current = escalated[-1] if escalated else report.lead_org_id
+            place = Place(report.village_id, report.district_id, report.regency_id, report.province_id)
+            target = None
+            if current is not None and report.escalation_level < rules.max_levels:
+                target = escalation_target(
+                    org_id=current,
+                    place=place,
+                    directory=directory,
+                    exclude=[o for o, r in rows if r in ("lead", "escalated")],
+                )
+            if target is None:
+                report.ack_due_at = None  # nobody above: stays on the command post's board, no more timers
+                report.save(update_fields=["ack_due_at"])
+                result.exhausted += 1
+                ReportEvent.objects.create(
+                    report=report,
+                    at=now,
+                    actor_label="system",
+                    action="escalation_exhausted",
+                    from_status="new",
+                    to_status="new",
+                    note="tidak ada tingkat lebih tinggi untuk eskalasi",
+                )
+                continue
+            ReportRecipient.objects.update_or_create(
+                report=report, organisation_id=target.id, defaults={"role": "escalated", "added_at": now}
+            )
+            report.escalation_level += 1
+            report.ack_due_at = now + timedelta(minutes=rules.ack_minutes[report.severity])
+            report.updated_at = now
+            report.save(update_fields=["escalation_level", "ack_due_at", "updated_at"])
+            note = f"belum diterima dalam batas waktu; dieskalasi ke {target.name} (tingkat {report.escalation_level})"
+            ReportEvent.objects.create(
+                report=report,
+                at=now,
+                actor_label="system",
+                action="escalated",
+                from_status="new",
+                to_status="new",
+                note=note,
+                data={"to": target.id, "level": report.escalation_level},
+            )
+            audit_append(
+                action="report.escalate",
+                actor=None,
+                object_type="incidents.report",
+                object_id=report.pk,
+                data={"to": target.id, "level": report.escalation_level, "from": current},
+                now=now,
+            )
+            drafts.append(
+                _draft(report, [target.id], _users_of([target.id]), kind="report.escalated", subject_prefix="ESKALASI")
+            )
+            changed.append(report.pk)
+            result.escalated += 1
+        _emit(drafts, now=now)
+        if changed:
+            transaction.on_commit(lambda: _publish(changed))
+    return result
+
+
+def _publish(report_ids: list[int]) -> None:
+    from linsek.incidents.services import report_live_event
+
+    publish(
+        [
+            report_live_event(r)
+            for r in Report.objects.filter(pk__in=report_ids).select_related("lead_org", "handled_by")
+        ]
+    )
+
+
+def _users_of(org_ids: Iterable[int]) -> dict[int, list[int]]:
+    from linsek.accounts.models import User
+
+    out: dict[int, list[int]] = {}
+    for user_id, org_id in (
+        User.objects.filter(organisation_id__in=list(org_ids), is_active=True, roles__code__in=NOTIFY_ROLES)
+        .values_list("id", "organisation_id")
+        .distinct()
+    ):
+        out.setdefault(org_id, []).append(user_id)
+    return out
+
+
+def _draft(
+    report: Report, org_ids: list[int], users_by_org: dict[int, list[int]], *, kind: str, subject_prefix: str
+) -> Any:
+    from linsek.notify.services import NotificationDraft
+
+    users = [u for org in org_ids for u in users_by_org.get(org, [])]
+    kind_name = taxonomy().kinds[report.kind].name_id if report.kind in taxonomy().kinds else report.kind
+    severity = "critical" if report.severity >= 4 else "warning" if report.severity == 3 else "info"
+    channels = ["inapp", "email"] + (["sms"] if report.severity >= 3 else [])
+    return NotificationDraft(
+        kind=kind,
+        subject=f"{subject_prefix} L{report.pk}: {kind_name} ({SEVERITY_NAMES.get(report.severity, '')})",
+        recipients=users,
+        body=(report.title or report.description)[:500],
+        url=f"/laporan/{report.pk}/",
+        severity=severity,
+        object_type="incidents.report",
+        object_id=str(report.pk),
+        dedupe_key=f"{kind}:{report.pk}:{report.escalation_level}",
+        channels=channels,
+    )
+
+
+def _emit(drafts: list[Any], *, now: datetime) -> None:
+    from linsek.notify.services import notifications_emit_many
+
+    drafts = [d for d in drafts if d.recipients]
+    if drafts:
+        notifications_emit_many(drafts, now=now)
+
+
+def reports_notify(*, now: datetime, limit: int = 500) -> int:
+    """Put routed-report notifications in notify's outbox for reports not yet notified; returns how many reports."""
+    with transaction.atomic():
+        pending = Report.objects.filter(notified_at__isnull=True).order_by("id")
+        if connection.features.has_select_for_update_skip_locked:
+            pending = pending.select_for_update(skip_locked=True)
+        reports = list(pending[:limit])
+        if not reports:
+            return 0
+        receivers: dict[int, list[int]] = {}
+        for report_id, org_id in ReportRecipient.objects.filter(
+            report__in=reports, role__in=("lead", "support", "escalated")
+        ).values_list("report_id", "organisation_id"):
+            receivers.setdefault(report_id, []).append(org_id)
+        users_by_org = _users_of({org for orgs in receivers.values() for org in orgs})
+        drafts = [
+            _draft(r, receivers.get(r.pk, []), users_by_org, kind="report.routed", subject_prefix="Laporan baru")
+            for r in reports
+            if r.status == "new"
+        ]
+        _emit(drafts, now=now)
+        Report.objects.filter(pk__in=[r.pk for r in reports]).update(notified_at=now)
+        _duplicates_mark(reports)
+    return len(reports)
+
+
+def _duplicates_mark(reports: list[Report]) -> None:
+    """Suggest, for each new report, an older open report it looks like (same kind, near, close in time).
+
+    One query for the whole batch; the suggestion is shown in lists and confirmed or dismissed by a person.
+    """
+    from linsek.incidents.picture import DupFacts, duplicate_pairs_for
+    from linsek.incidents.rules import intake_limits
+
+    if not reports:
+        return
+    limits = intake_limits()
+    window = timedelta(minutes=limits.duplicate_window_minutes)
+    targets = [DupFacts(r.pk, r.kind, r.observed_at, r.tps_id, r.lat, r.lon) for r in reports]
+    pool = [
+        DupFacts(*row)
+        for row in Report.objects.filter(
+            status__in=("new", "acknowledged", "verified", "in_handling"),
+            kind__in={t.kind for t in targets},
+            observed_at__gte=min(t.observed_at for t in targets) - window,
+            observed_at__lte=max(t.observed_at for t in targets) + window,
+        ).values_list("id", "kind", "observed_at", "tps_id", "lat", "lon")[:50_000]
+    ]
+    batch = {t.id for t in targets}
+    suggestion: dict[int, int] = {}
+    pairs = duplicate_pairs_for(
+        targets, pool, radius_m=limits.duplicate_radius_m, window_minutes=limits.duplicate_window_minutes
+    )
+    for pair in sorted(pairs, key=lambda p: p.other_id):
+        if pair.report_id in batch:
+            suggestion.setdefault(pair.report_id, pair.other_id)
+    for report_id, other_id in suggestion.items():
+        Report.objects.filter(pk=report_id, suggested_duplicate__isnull=True).update(suggested_duplicate_id=other_id)

@@ -1,0 +1,178 @@
+"""Lifecycle, triage and situation-room work: allowed and refused transitions, with the timeline and audit."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from linsek.audit.models import AuditEvent
+from linsek.audit.services import audit_verify
+from linsek.core.errors import Forbidden, ValidationFailed
+from linsek.incidents.lifecycle import TRANSITIONS, InvalidTransition, allowed_actions, transition_target
+from linsek.incidents.models import Report, ReportEvent
+from linsek.incidents.services import (
+    actor_for,
+    report_closure_request,
+    report_handling_claim,
+    report_handling_release,
+    report_merge,
+    report_reassign,
+    report_submit,
+    report_transition,
+    reports_bulk_transition,
+)
+from linsek.incidents.tests.conftest import NOW
+
+STATUSES = ["new", "acknowledged", "verified", "rejected", "in_handling", "resolved", "closed"]
+
+
+def _report(j: Any, kind: str = "intimidasi", **over: Any) -> Report:
+    data = {"uuid": str(uuid.uuid4()), "kind": kind, "tps": j.tps[0].code, "description": "uji", **over}
+    outcome = report_submit(actor=actor_for(j.users["field_reporter"], channel="web"), data=data, now=NOW)
+    return Report.objects.get(pk=outcome.report_pk)
+
+
+@pytest.mark.parametrize("status", STATUSES)
+@pytest.mark.parametrize("action", list(TRANSITIONS))
+def test_transition_table(status: str, action: str) -> None:
+    transition = TRANSITIONS[action]
+    if status in transition.sources:
+        assert transition_target(status=status, action=action) == transition.target
+    else:
+        with pytest.raises(InvalidTransition) as exc:
+            transition_target(status=status, action=action)
+        assert status in exc.value.message
+        for allowed in allowed_actions(status):
+            assert allowed in exc.value.message
+
+
+def test_full_lifecycle_by_the_lead_agency_leaves_a_timeline(jepara: Any) -> None:
+    report = _report(jepara)  # intimidation → Polsek Mayong leads
+    officer = jepara.users["area_officer"]  # Polsek Mayong
+    for step, action in enumerate(["acknowledge", "verify", "start", "resolve", "close"]):
+        report_transition(
+            actor=officer, report_id=report.pk, action=action, now=NOW + timedelta(minutes=step), note=f"langkah {step}"
+        )
+    report.refresh_from_db()
+    assert report.status == "closed" and report.acknowledged_at == NOW
+    timeline = list(ReportEvent.objects.filter(report=report).values_list("action", "from_status", "to_status"))
+    assert timeline == [
+        ("submitted", "", "new"),
+        ("acknowledge", "new", "acknowledged"),
+        ("verify", "acknowledged", "verified"),
+        ("start", "verified", "in_handling"),
+        ("resolve", "in_handling", "resolved"),
+        ("close", "resolved", "closed"),
+    ]
+    assert AuditEvent.objects.filter(object_type="incidents.report", object_id=str(report.pk)).count() == 6
+    assert audit_verify().broken is None
+
+
+def test_invalid_transition_is_refused_clearly_and_changes_nothing(jepara: Any) -> None:
+    report = _report(jepara)
+    events = ReportEvent.objects.count()
+    with pytest.raises(InvalidTransition, match="acknowledge, verify, reject"):
+        report_transition(actor=jepara.users["area_officer"], report_id=report.pk, action="resolve", now=NOW)
+    report.refresh_from_db()
+    assert report.status == "new" and ReportEvent.objects.count() == events
+
+
+def test_reject_needs_a_reason(jepara: Any) -> None:
+    report = _report(jepara)
+    with pytest.raises(ValidationFailed):
+        report_transition(actor=jepara.users["area_officer"], report_id=report.pk, action="reject", now=NOW)
+    report_transition(actor=jepara.users["area_officer"], report_id=report.pk, action="reject", reason="hoax", now=NOW)
+    report.refresh_from_db()
+    assert (report.status, report.reject_reason) == ("rejected", "hoax")
+
+
+def test_only_the_lead_or_command_may_act(jepara: Any) -> None:
+    report = _report(jepara)  # Polsek Mayong leads; Koramil Mayong supports; Panwascam informed
+    with pytest.raises(Forbidden):
+        report_transition(actor=jepara.users["koramil_mayong"], report_id=report.pk, action="acknowledge", now=NOW)
+    with pytest.raises(Forbidden):  # the reporter himself
+        report_transition(actor=jepara.users["field_reporter"], report_id=report.pk, action="acknowledge", now=NOW)
+    report_transition(actor=jepara.users["command"], report_id=report.pk, action="acknowledge", now=NOW)
+
+
+def test_closure_by_a_supporting_agency_is_a_request_the_lead_approves(jepara: Any) -> None:
+    report = _report(jepara)
+    officer, koramil = jepara.users["area_officer"], jepara.users["koramil_mayong"]
+    for action in ("verify", "start"):
+        report_transition(actor=officer, report_id=report.pk, action=action, now=NOW)
+    with pytest.raises(Forbidden):
+        report_transition(actor=koramil, report_id=report.pk, action="close", now=NOW)
+    with pytest.raises(InvalidTransition):  # nothing requested yet
+        report_transition(actor=officer, report_id=report.pk, action="approve_closure", now=NOW)
+    report_closure_request(actor=koramil, report_id=report.pk, note="massa sudah bubar", now=NOW)
+    with pytest.raises(Forbidden):  # the lead closes directly, it does not request
+        report_closure_request(actor=officer, report_id=report.pk, note="x", now=NOW)
+    report_transition(actor=officer, report_id=report.pk, action="approve_closure", now=NOW)
+    report.refresh_from_db()
+    assert report.status == "closed" and report.closure_note == "massa sudah bubar"
+
+
+def test_being_handled_marker_keeps_two_operators_apart(jepara: Any) -> None:
+    report = _report(jepara)
+    officer, command = jepara.users["area_officer"], jepara.users["command"]
+    report_handling_claim(actor=officer, report_id=report.pk, now=NOW)
+    with pytest.raises(Forbidden, match="area_officer"):
+        report_handling_claim(actor=command, report_id=report.pk, now=NOW)
+    report_handling_release(actor=officer, report_id=report.pk, now=NOW)
+    report_handling_claim(actor=command, report_id=report.pk, now=NOW)
+    report.refresh_from_db()
+    assert report.handled_by == command
+
+
+def test_merge_rejects_the_duplicate_and_points_at_the_survivor(jepara: Any) -> None:
+    first, second = _report(jepara), _report(jepara)
+    report_merge(actor=jepara.users["area_officer"], report_id=second.pk, into_id=first.pk, now=NOW)
+    second.refresh_from_db()
+    assert (second.status, second.reject_reason, second.merged_into_id) == ("rejected", "duplicate", first.pk)
+    assert ReportEvent.objects.filter(report=first, action="merged_in").exists()
+
+
+def test_duplicates_are_suggested_automatically(jepara: Any, client: Any) -> None:
+    first = _report(jepara)
+    second = _report(jepara, observed_at=(NOW - timedelta(minutes=20)).isoformat())
+    _report(jepara, kind="kriminal")  # another kind: not a duplicate
+    from linsek.incidents.selectors import duplicate_suggestions
+
+    pairs = duplicate_suggestions(jepara.users["command"], report=first)
+    assert [(p.report_id, p.other_id) for p in pairs] == [(second.pk, first.pk)] and pairs[0].same_tps
+
+
+def test_bulk_triage_judges_each_report(jepara: Any) -> None:
+    reports = [_report(jepara) for _ in range(3)]
+    report_transition(actor=jepara.users["command"], report_id=reports[0].pk, action="verify", now=NOW)
+    result = reports_bulk_transition(
+        actor=jepara.users["command"], report_ids=[r.pk for r in reports], action="acknowledge", now=NOW
+    )
+    assert result.done == [reports[1].pk, reports[2].pk] and list(result.refused) == [reports[0].pk]
+
+
+def test_reassign_by_command_moves_the_lead(jepara: Any) -> None:
+    report = _report(jepara)
+    with pytest.raises(Forbidden):
+        report_reassign(
+            actor=jepara.users["area_officer"], report_id=report.pk, organisation_id=jepara.polres.pk, now=NOW
+        )
+    report_reassign(actor=jepara.users["command"], report_id=report.pk, organisation_id=jepara.polres.pk, now=NOW)
+    report.refresh_from_db()
+    roles = dict(report.recipients.values_list("organisation__code", "role"))
+    assert report.lead_org == jepara.polres and roles["polsek-mayong"] == "support" and roles["polres-jepara"] == "lead"
+
+
+def test_the_worker_marks_suggested_duplicates_for_the_lists(jepara: Any) -> None:
+    from linsek.incidents.flows import reports_notify
+
+    first = _report(jepara)
+    second = _report(jepara, observed_at=(NOW - timedelta(minutes=10)).isoformat())
+    other = _report(jepara, kind="kriminal")
+    reports_notify(now=NOW)
+    second.refresh_from_db()
+    other.refresh_from_db()
+    assert second.suggested_duplicate_id == first.pk and other.suggested_duplicate_id is None

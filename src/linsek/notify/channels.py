@@ -1,0 +1,66 @@
+"""Delivery channels behind one small interface; in-app and e-mail now, SMS/WhatsApp adapters later.
+
+A channel's ``send`` either returns ``"sent"`` / ``"skipped"`` (nothing to send to, e.g. no address) or
+raises :class:`DeliveryFailed`; the worker retries failures with back-off and gives up after a limit.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+
+from linsek.notify.models import Delivery, InboxItem
+
+
+class DeliveryFailed(Exception):
+    """The channel could not deliver now; the worker will try again later."""
+
+
+class Channel(Protocol):
+    code: str
+
+    def send(self, delivery: Delivery) -> str: ...
+
+
+class InAppChannel:
+    """Puts the notification in the user's inbox; a repeated delivery finds the item already there."""
+
+    code = Delivery.Channel.INAPP.value
+
+    def send(self, delivery: Delivery) -> str:
+        InboxItem.objects.get_or_create(
+            user_id=delivery.user_id,
+            notification_id=delivery.notification_id,
+            defaults={"created_at": delivery.notification.created_at},
+        )
+        return "sent"
+
+
+class EmailChannel:
+    """Through Django's configured e-mail backend (SMTP in production, a file or memory elsewhere)."""
+
+    code = Delivery.Channel.EMAIL.value
+
+    def send(self, delivery: Delivery) -> str:
+        address = (delivery.user.email or "").strip()
+        if not address:
+            return "skipped"
+        n = delivery.notification
+        link = f"{settings.LINSEK_SITE_URL.rstrip('/')}{n.url}" if n.url else ""
+        body = f"{n.body}\n\n{link}".strip() + "\n"
+        try:
+            EmailMessage(
+                subject=f"[linsek] {n.subject}",
+                body=body,
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                to=[address],
+                headers={"X-Linsek-Notification": str(n.uuid)},
+            ).send(fail_silently=False)
+        except OSError as exc:  # SMTP and socket errors
+            raise DeliveryFailed(f"e-mail to {address}: {exc}") from exc
+        return "sent"
+
+
+CHANNELS: dict[str, Channel] = {c.code: c for c in (InAppChannel(), EmailChannel())}
