@@ -9,7 +9,11 @@ WORKERS ?= 2
 PG_URL ?= postgres://postgres@127.0.0.1:5432/linsek
 export LINSEK_VAR ?= $(CURDIR)/var
 
-.PHONY: demo test serve bench lint typecheck pytest-sqlite pytest-postgres install install-dev browser messages clean
+DEMO_WORKERS ?= 1
+REDIS_URL ?= redis://127.0.0.1:6379/0
+SYSTEM_DEPS := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+
+.PHONY: demo test serve bench lint typecheck pytest-sqlite pytest-postgres install install-dev browser system-deps messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +30,10 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+# Debian libraries for PDF rendering (WeasyPrint) and a font, installed when missing.
+system-deps:
+	@dpkg -s $(SYSTEM_DEPS) >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_DEPS) >/dev/null)
+
 # Debian's Chromium for the Playwright journeys (playwright cannot download its own browser here).
 browser:
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
@@ -35,17 +43,23 @@ messages: $(VENV)/.installed
 	@command -v msgfmt >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null)
 	cd src/linsek && ../../$(BIN)/django-admin compilemessages --settings=linsek.settings -v 0
 
-demo: install messages
+# The demo: one server process (live updates fan out in-process, no Redis needed) and the background worker.
+demo: install system-deps messages
 	DEBUG=1 LINSEK_REQUIRE_2FA=0 $(BIN)/linsek migrate -v 0
 	DEBUG=1 $(BIN)/linsek collectstatic --noinput -v 0
 	DEBUG=1 LINSEK_REQUIRE_2FA=0 $(BIN)/linsek demo load
-	@echo "Serving linsek on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
-	DEBUG=1 LINSEK_REQUIRE_2FA=0 $(BIN)/granian --interface asgi --host $(HOST) --port $(PORT) --workers $(WORKERS) --no-ws linsek.asgi:application
+	@echo "Serving linsek on http://$(HOST):$(PORT)/  (Ctrl-C to stop; the logins are above)"
+	@export DEBUG=1 LINSEK_REQUIRE_2FA=0; $(BIN)/linsek worker -v 0 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/granian --interface asgi --host $(HOST) --port $(PORT) --workers $(DEMO_WORKERS) --no-ws linsek.asgi:application
 
-serve: install messages
+# Production: several server processes (live updates fan out through Redis) and the background worker.
+serve: install system-deps messages
 	$(BIN)/linsek migrate -v 0
 	$(BIN)/linsek collectstatic --noinput -v 0
-	$(BIN)/granian --interface asgi --host $(HOST) --port $(PORT) --workers $(WORKERS) --no-ws --backlog 2048 linsek.asgi:application
+	@export REDIS_URL=$(REDIS_URL); $(BIN)/linsek worker -v 0 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  REDIS_URL=$(REDIS_URL) $(BIN)/granian --interface asgi --host $(HOST) --port $(PORT) --workers $(WORKERS) --no-ws --backlog 2048 linsek.asgi:application
 
 lint: install-dev
 	$(BIN)/ruff check src tests bench
@@ -54,15 +68,15 @@ lint: install-dev
 typecheck: install-dev
 	$(BIN)/mypy
 
-pytest-sqlite: install-dev messages browser
+pytest-sqlite: install-dev system-deps messages browser
 	DATABASE_URL= $(BIN)/pytest -q
 
-pytest-postgres: install-dev messages browser
+pytest-postgres: install-dev system-deps messages browser
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q
 
 test: lint typecheck pytest-sqlite pytest-postgres
 
-bench: install-dev messages
+bench: install-dev system-deps messages
 	$(BIN)/python bench/run.py
 
 clean:

@@ -22,7 +22,18 @@ ROOT = BENCH.parent
 RESULTS = BENCH / "results"
 README = ROOT / "README.md"
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
-SCRIPTS = ["import_national.py", "map_layers.py"]
+SCRIPTS = [
+    "import_national.py",
+    "map_layers.py",
+    "intake.py",
+    "live_latency.py",
+    "incidents_dashboard.py",
+    "plan_jepara.py",
+    "plan_small.py",
+    "plan_national.py",
+    "cases_board.py",
+    "sitrep.py",
+]
 
 
 def results_table() -> str:

@@ -10,8 +10,6 @@ from linsek.api.api import api
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
-    path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("2fa/", account_views.two_factor, name="two_factor"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

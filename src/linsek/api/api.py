@@ -14,8 +14,14 @@ from linsek.agencies.api import router as agencies_router
 from linsek.api.auth import API_AUTH
 from linsek.api.docs import OfflineSwagger, docs_asset
 from linsek.api.errors import errors_register
+from linsek.cases.api import router as cases_router
+from linsek.coord.api import router as coord_router
 from linsek.core.errors import NotFound
+from linsek.deploy.api import router as deploy_router
+from linsek.incidents.api import router as reports_router
 from linsek.regions.api import router as regions_router
+from linsek.reports.api import router as sitrep_router
+from linsek.risk.api import router as risk_router
 
 DESCRIPTION = """\
 Cross-sector election security coordination: regions, polling stations (TPS), organisations and people.
@@ -49,6 +55,12 @@ errors_register(api)
 api.add_router("", regions_router)
 api.add_router("", agencies_router)
 api.add_router("", accounts_router)
+api.add_router("/reports", reports_router)
+api.add_router("/risk", risk_router)
+api.add_router("/deploy", deploy_router)
+api.add_router("/cases/", cases_router)
+api.add_router("/koordinasi", coord_router)
+api.add_router("/laporan-situasi", sitrep_router)
 
 
 @api.get("/docs/assets/{name}", auth=None, include_in_schema=False, url_name="docs_asset")

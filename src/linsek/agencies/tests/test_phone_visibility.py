@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from conftest import SmallJepara
-from tests.factories import PersonFactory
 
+from conftest import SmallJepara
 from linsek.agencies.selectors import phone_rule_for
+from tests.factories import PersonFactory
 
 
 @pytest.fixture

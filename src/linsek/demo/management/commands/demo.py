@@ -43,6 +43,16 @@ class Command(BaseCommand):
         except DemoError as exc:
             raise CommandError(str(exc)) from exc
         self._print_summary(summary, time.perf_counter() - started)
+        if districts is None:
+            from linsek.demo.scenarios import GAKKUMDU_DEMO_LOGINS, demo_scenarios_load
+
+            self.stdout.write("")
+            self.stdout.write("Scenarios:")
+            demo_scenarios_load(say=self.stdout.write)
+            self.stdout.write("")
+            self.stdout.write(
+                "Gakkumdu logins (DEMO ONLY): " + ", ".join(f"{u} / {p}" for u, p, _, _ in GAKKUMDU_DEMO_LOGINS)
+            )
 
     def _print_summary(self, s: DemoSummary, seconds: float) -> None:
         w = self.stdout.write
