@@ -12,8 +12,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
-from ninja.security import django_auth
 
+from linsek.api.errors import error_responses
 from linsek.cases.access import access_case
 from linsek.cases.deadlines import deadline_compute
 from linsek.cases.errors import InvalidTransition
@@ -23,7 +23,8 @@ from linsek.cases.services import ArticleInput, PartyInput, case_register, case_
 from linsek.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from linsek.regions.models import PollingStation, Region
 
-router = Router(tags=["cases"], auth=django_auth)
+# Authentication is the API's own (bearer token or session with CSRF), set on the NinjaAPI.
+router = Router(tags=["cases"])
 
 
 class DeadlineQuery(Schema):
@@ -62,7 +63,11 @@ def _domain(exc: DomainError) -> HttpError:
     return HttpError(status, exc.message)
 
 
-@router.get("/deadline", response={200: DeadlineOut, 400: ErrorOut}, summary="Compute a statutory deadline")
+@router.get(
+    "/deadline",
+    response={**error_responses(401), 200: DeadlineOut, 400: ErrorOut},
+    summary="Compute a statutory deadline",
+)
 def deadline(request: HttpRequest, q: Query[DeadlineQuery]) -> Any:
     """Due moment and explanation for a rule (``investigation``, ``registration.report``, ``24h``, ``14wd`` …)
     from ``start`` (ISO 8601; a time without offset is read in ``zone``)."""
@@ -109,7 +114,11 @@ class BoardOut(Schema):
     rows: list[BoardRowOut]
 
 
-@router.get("/board", response=BoardOut, summary="Open cases most urgent first (case-file readers only)")
+@router.get(
+    "/board",
+    response={200: BoardOut, **error_responses(401)},
+    summary="Open cases most urgent first (case-file readers only)",
+)
 def board(request: HttpRequest, limit: int = 200) -> Any:
     b = case_board(request.user, now=timezone.now(), limit=max(1, min(limit, 1000)))
     return {
@@ -195,7 +204,7 @@ def _case_out(case: Any) -> dict[str, Any]:
     }
 
 
-@router.get("/{case_id}", response=CaseOut, summary="One case file (audited read)")
+@router.get("/{case_id}", response={200: CaseOut, **error_responses(401)}, summary="One case file (audited read)")
 def case_detail(request: HttpRequest, case_id: int) -> Any:
     try:
         case = access_case(viewer=request.user, case_id=case_id, now=timezone.now(), purpose="api")
@@ -225,7 +234,7 @@ class CaseIn(Schema):
     can_change_result: bool = False
 
 
-@router.post("/", response={201: CaseOut}, summary="Register a case (Bawaslu)")
+@router.post("/", response={**error_responses(401), 201: CaseOut}, summary="Register a case (Bawaslu)")
 def case_create(request: HttpRequest, payload: CaseIn) -> Any:
     region = Region.objects.filter(code=payload.region).first()
     tps = PollingStation.objects.filter(code=payload.tps).select_related("village").first() if payload.tps else None
@@ -263,7 +272,11 @@ class TransitionIn(Schema):
     document_id: int | None = None
 
 
-@router.post("/{case_id}/transitions", response={200: CaseOut, 409: ErrorOut}, summary="Move a case to its next stage")
+@router.post(
+    "/{case_id}/transitions",
+    response={**error_responses(401), 200: CaseOut, 409: ErrorOut},
+    summary="Move a case to its next stage",
+)
 def case_transition_create(request: HttpRequest, case_id: int, payload: TransitionIn) -> Any:
     from linsek.cases.services import DocumentInput
 

@@ -11,11 +11,12 @@ from django.urls import include, path
 from django.utils import timezone
 from ninja import NinjaAPI
 
+from linsek.api.auth import API_AUTH
 from linsek.audit.models import AuditEvent
 from linsek.cases.api import router
 from linsek.cases.tests.conftest import Gakkumdu, register
 
-test_api = NinjaAPI(urls_namespace="cases-test", title="cases-test")
+test_api = NinjaAPI(urls_namespace="cases-test", title="cases-test", auth=API_AUTH)
 test_api.add_router("/cases/", router)
 urlpatterns = [path("api/test/", test_api.urls), path("perkara/", include("linsek.cases.urls"))]
 
