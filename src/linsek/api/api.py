@@ -59,7 +59,9 @@ class LinsekAPI(NinjaAPI):
         for operations in schema.get("paths", {}).values():
             for operation in operations.values():
                 if isinstance(operation, dict) and operation.get("security"):
-                    operation.setdefault("responses", {}).setdefault("401", unauthenticated)
+                    responses = operation.setdefault("responses", {})
+                    if 401 not in responses and "401" not in responses:  # ninja keys responses by int
+                        responses[401] = unauthenticated
         return schema
 
 
