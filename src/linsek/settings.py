@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "linsek.core.middleware.RequestIdMiddleware",
     "linsek.api.middleware.ApiMethodNotAllowedMiddleware",
+    "linsek.api.middleware.ApiNullCharacterMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a lockout raised during authentication into its response.
     "axes.middleware.AxesMiddleware",
