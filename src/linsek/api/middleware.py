@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -51,7 +52,7 @@ class ApiNullCharacterMiddleware:
                     {
                         "detail": [
                             {
-                                "loc": ["query" if field != "body" else "body", field],
+                                "loc": list(field),
                                 "msg": "must not contain NUL characters",
                                 "type": "value_error",
                             }
@@ -64,8 +65,30 @@ class ApiNullCharacterMiddleware:
         return response
 
     @staticmethod
-    def _field_with_nul(request: HttpRequest) -> str | None:
-        field = next((k for k, values in request.GET.lists() if any("\x00" in v for v in [k, *values])), None)
-        if field is None and request.content_type == "application/json" and b"\\u0000" in request.body:
-            field = "body"
-        return field
+    def _field_with_nul(request: HttpRequest) -> tuple[str | int, ...] | None:
+        """The location of the first NUL: ``("query", name)`` or ``("body", key, …)``; None when there is none."""
+        for name, values in request.GET.lists():
+            if any("\x00" in v for v in [name, *values]):
+                return ("query", name)
+        if request.content_type == "application/json" and b"\\u0000" in request.body:
+            try:
+                return ("body", *_nul_path(json.loads(request.body)))
+            except ValueError:  # not JSON: the route's own validation answers
+                return None
+        return None
+
+
+def _nul_path(value: Any) -> tuple[str | int, ...]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if "\x00" in str(key):
+                return (str(key),)
+            found = _nul_path(item)
+            if found or (isinstance(item, str) and "\x00" in item):
+                return (str(key), *found)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _nul_path(item)
+            if found or (isinstance(item, str) and "\x00" in item):
+                return (index, *found)
+    return ()

@@ -22,4 +22,4 @@ def test_nul_in_a_json_body_is_a_client_error(jepara_small: SmallJepara) -> None
     client.force_login(jepara_small.users["command"])
     response = client.post("/api/v1/tokens", data='{"name": "a\\u0000b"}', content_type="application/json")
     assert response.status_code == 422
-    assert response.json()["detail"][0]["loc"] == ["body", "body"]
+    assert response.json()["detail"][0]["loc"] == ["body", "name"]
