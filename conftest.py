@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from linsek.accounts.models import User
 from linsek.agencies.models import Organisation
@@ -13,6 +15,12 @@ from linsek.regions.models import PollingStation, Region
 from tests.factories import OrganisationFactory, PersonFactory, PollingStationFactory, UserFactory
 
 pytest_plugins = ["tests.browser"]
+
+# CI runs the property tests with a fixed derivation of examples, so a landing never hangs on luck;
+# developers' runs explore new examples every time.
+hypothesis_settings.register_profile("ci", derandomize=True, deadline=None)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 ROLE_CODES = ["administrator", "command", "liaison", "area_officer", "field_reporter", "viewer"]
 TEST_PASSWORD = "rahasia-uji-123"  # noqa: S105  (test fixture only)
@@ -110,4 +118,3 @@ def _two_factor_only_where_tested(request: pytest.FixtureRequest, settings: Any)
     django-axes needs); 2FA and lockout are exercised by tests marked ``two_factor`` / ``lockout``."""
     settings.LINSEK_REQUIRE_2FA = request.node.get_closest_marker("two_factor") is not None
     settings.AXES_ENABLED = request.node.get_closest_marker("lockout") is not None
-

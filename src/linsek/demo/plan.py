@@ -69,7 +69,9 @@ def apportion(total: int, weights: Sequence[float], *, minimum: int = 0) -> list
     if total < minimum * n:
         raise ValueError(f"cannot give {n} parts at least {minimum} each out of {total}")
     rest = total - minimum * n
-    wsum = float(sum(weights)) or 1.0
+    if float(sum(weights)) <= 0.0:  # no weight anywhere: split evenly rather than lose the remainder
+        weights = [1.0] * n
+    wsum = float(sum(weights))
     exact = [rest * w / wsum for w in weights]
     parts = [math.floor(x) for x in exact]
     order = sorted(range(n), key=lambda i: (-(exact[i] - parts[i]), i))
