@@ -5,44 +5,23 @@ their organisation's jurisdiction, above it (the regency's Rakor for a Polsek; t
 everyone) or below it; and any meeting their organisation organises or is invited to. A missing and a
 hidden object both answer :class:`NotFound`.
 
-Capabilities come from ``accounts/rules/policy.json``; the ones this app introduced are proposed in
-``coord/rules/capabilities_proposed.json`` and read from there only while the policy does not declare them.
+Capabilities come from ``accounts/rules/policy.json``, the one policy in force.
 """
 
 from __future__ import annotations
 
-import json
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from django.db.models import Q
 
-from linsek.accounts.policy import policy, user_can
+from linsek.accounts.policy import user_can
 from linsek.coord.models import ActionItem, CalendarEvent, Meeting, Presentation
 from linsek.core.errors import Forbidden, NotFound
 
-PROPOSED_FILE = Path(__file__).parent / "rules" / "capabilities_proposed.json"
-
-
-@lru_cache(maxsize=1)
-def _proposed() -> tuple[frozenset[str], dict[str, frozenset[str]]]:
-    doc = json.loads(PROPOSED_FILE.read_text(encoding="utf-8"))
-    return frozenset(doc["capabilities"]), {role: frozenset(caps) for role, caps in doc["grants"].items()}
-
 
 def coord_can(user: Any, capability: str) -> bool:
-    """``user_can`` for the policy in force; the proposed grants for a capability the policy lacks yet."""
-    if capability in policy().capabilities:
-        return user_can(user, capability)
-    declared, grants = _proposed()
-    if capability not in declared:
-        raise ValueError(f"unknown capability '{capability}'")
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    if getattr(user, "is_superuser", False):
-        return True
-    return any(capability in grants.get(role, frozenset()) for role in user.role_codes())
+    """The capability from ``accounts/rules/policy.json`` (the one policy in force)."""
+    return user_can(user, capability)
 
 
 def _ancestor_codes(code: str) -> list[str]:

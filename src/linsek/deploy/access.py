@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
+from linsek.accounts.policy import user_can
 from linsek.core.errors import Forbidden, NotFound
 from linsek.deploy.models import Plan
-from linsek.risk.access import granted
-
-RULES = Path(__file__).parent / "rules" / "capabilities.json"
 
 
 def deploy_can(user: Any, capability: str) -> bool:
-    """``accounts.policy.user_can`` once the lead declares the capability; until then ``rules/capabilities.json``."""
-    return granted(user, capability, RULES)
+    """The capability from ``accounts/rules/policy.json`` (the one policy in force)."""
+    return user_can(user, capability)
 
 
 def deploy_require(user: Any, capability: str) -> None:

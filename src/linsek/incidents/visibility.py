@@ -25,7 +25,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q
 
-from linsek.accounts.policy import policy, user_can
+from linsek.accounts.policy import user_can
 
 ACCESS_FILE = Path(__file__).parent / "rules" / "access.json"
 RECEIVING_ROLES = ("lead", "escalated")
@@ -38,17 +38,8 @@ def _access_rules() -> dict[str, Any]:
 
 
 def report_can(user: Any, capability: str) -> bool:
-    """``user_can`` for incident capabilities; from ``rules/access.json`` while policy.json lacks them."""
-    if capability in policy().capabilities:
-        return user_can(user, capability)
-    if capability not in _access_rules()["capabilities"]:
-        raise ValueError(f"unknown incident capability '{capability}'")
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    if getattr(user, "is_superuser", False):
-        return True
-    grants = _access_rules()["grants"]
-    return any(capability in grants.get(role, ()) for role in user.role_codes())
+    """The capability from ``accounts/rules/policy.json`` (the one policy in force)."""
+    return user_can(user, capability)
 
 
 def restricted_sectors() -> frozenset[str]:

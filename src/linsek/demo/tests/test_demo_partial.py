@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from io import StringIO
 from pathlib import Path
 
@@ -86,8 +85,6 @@ def test_demo_load_command_prints_counts_and_logins() -> None:
 
 
 def test_demo_national_command_writes_import_files(tmp_path: Path) -> None:
-    if importlib.util.find_spec("linsek.demo.national") is None:
-        pytest.skip("linsek.demo.national (the national generator) is not in this checkout yet")
     out = StringIO()
     call_command("demo", "national", "--out", str(tmp_path), "--seed", "7", "--scale", "0.001", stdout=out)
     text = out.getvalue()
