@@ -10,6 +10,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/linsek
 export LINSEK_VAR ?= $(CURDIR)/var
 
 DEMO_WORKERS ?= 1
+WORKER_NICE ?= 10
 REDIS_URL ?= redis://127.0.0.1:6379/0
 SYSTEM_DEPS := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 
@@ -53,11 +54,12 @@ demo: install system-deps messages
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/granian --interface asgi --host $(HOST) --port $(PORT) --workers $(DEMO_WORKERS) --no-ws linsek.asgi:application
 
-# Production: several server processes (live updates fan out through Redis) and the background worker.
+# Production: several server processes (live updates fan out through Redis) and the background worker, at a lower
+# CPU priority: when the cores are saturated (an election-day burst) requests go first and the outbox catches up after.
 serve: install system-deps messages
 	$(BIN)/linsek migrate -v 0
 	$(BIN)/linsek collectstatic --noinput -v 0
-	@export REDIS_URL=$(REDIS_URL); $(BIN)/linsek worker -v 0 & worker=$$!; \
+	@export REDIS_URL=$(REDIS_URL); nice -n $(WORKER_NICE) $(BIN)/linsek worker -v 0 & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  REDIS_URL=$(REDIS_URL) $(BIN)/granian --interface asgi --host $(HOST) --port $(PORT) --workers $(WORKERS) --no-ws --backlog 2048 linsek.asgi:application
 

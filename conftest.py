@@ -17,10 +17,11 @@ from tests.factories import OrganisationFactory, PersonFactory, PollingStationFa
 pytest_plugins = ["tests.browser"]
 
 # CI runs the property tests with a fixed derivation of examples, so a landing never hangs on luck;
-# developers' runs explore new examples every time.
+# developers' runs explore new examples every time. Neither has a deadline: speed is measured in bench/,
+# and a busy 2-core machine must not turn a slow example into a failure.
 hypothesis_settings.register_profile("ci", derandomize=True, deadline=None)
-if os.environ.get("CI"):
-    hypothesis_settings.load_profile("ci")
+hypothesis_settings.register_profile("dev", deadline=None)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 ROLE_CODES = ["administrator", "command", "liaison", "area_officer", "field_reporter", "viewer"]
 TEST_PASSWORD = "rahasia-uji-123"  # noqa: S105  (test fixture only)

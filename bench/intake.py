@@ -1,11 +1,12 @@
 """Benchmark: sustained report intake over HTTP through the real server, beside two ceilings of the same run.
 
 What runs (each against a fresh database holding the Jepara demo):
-1. linsek on PostgreSQL: granian with 2 workers (``make serve``), 64 keep-alive clients posting reports with
-   a bearer token for ``--duration`` s (default 60) into the async intake lane (group commit). Reported:
-   accepted-and-committed reports/s, p50/p99, errors, and rows in the table = 2xx answers (the load
-   generator, ``loadgen.py``, finishes every request it sent, so the two must be equal), the audit chain
-   verified afterwards.
+1. linsek on PostgreSQL as ``make serve`` runs it: granian with 2 workers (``--workers``), the background
+   worker beside it and Redis for live fan-out; 64 keep-alive clients post reports with a bearer token for
+   ``--duration`` s (default 60) into the async intake lane (group commit). Reported: accepted-and-committed
+   reports/s, p50/p99, errors, and rows in the table = 2xx answers (the load generator, ``loadgen.py``,
+   finishes every request it sent, so the two must be equal), the audit chain verified afterwards, and how
+   long after the load the worker had every report in the notification outbox.
 2. The same with ``LINSEK_BENCH_AUDIT_OFF=1``: the cost of the audit trail (one hash-chained event per report).
 3. The same on SQLite (WAL, synchronous=NORMAL).
 4. Ceilings: the raw single-row INSERT rate of the same PostgreSQL over 8 connections (autocommit, psycopg),
@@ -153,9 +154,22 @@ def wait_up(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> 
     raise RuntimeError(f"server at {url} did not come up")
 
 
+def redis_url() -> str | None:
+    """Redis as ``make serve`` uses it (live updates fan out through it), when it answers."""
+    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except Exception:
+        return None
+    return url
+
+
 def start_linsek(
-    database_url: str, var_dir: Path, *, extra: dict[str, str] | None = None
-) -> tuple[subprocess.Popen[bytes], int]:
+    database_url: str, var_dir: Path, *, extra: dict[str, str] | None = None, workers: int = 2, worker: bool = True
+) -> tuple[list[subprocess.Popen[bytes]], int]:
+    """What ``make serve`` starts: granian (``workers`` processes) and the background worker, Redis for fan-out."""
     port = free_port()
     env = {
         **os.environ,
@@ -167,6 +181,9 @@ def start_linsek(
         "LOG_LEVEL": "ERROR",
         **(extra or {}),
     }
+    redis = env.get("REDIS_URL") or redis_url()
+    if redis:
+        env["REDIS_URL"] = redis
     command = [
         str(VENV_BIN / "granian"),
         "--interface",
@@ -176,38 +193,80 @@ def start_linsek(
         "--port",
         str(port),
         "--workers",
-        "2",
+        str(workers),
         "--no-ws",
         "--backlog",
         "2048",
         "linsek.asgi:application",
     ]
     log = (var_dir / f"granian-{port}.log").open("wb")
-    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    wait_up(f"http://127.0.0.1:{port}/login/", process)
-    return process, port
+    server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    processes = [server]
+    if worker:
+        command = ["nice", "-n", "10", str(VENV_BIN / "linsek"), "worker", "-v", "0"]  # as make serve (WORKER_NICE)
+        processes.append(
+            subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        )
+    wait_up(f"http://127.0.0.1:{port}/login/", server)
+    return processes, port
 
 
-def stop(process: subprocess.Popen[bytes]) -> None:
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=15)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
+def unnotified(database_url: str) -> int:
+    """Reports the background worker has not yet put in the notification outbox."""
+    if database_url.startswith("sqlite"):
+        import sqlite3
+
+        with sqlite3.connect(database_url.removeprefix("sqlite:///")) as conn:
+            count: int = conn.execute("SELECT count(*) FROM incidents_report WHERE notified_at IS NULL").fetchone()[0]
+            return count
+    import psycopg
+
+    with psycopg.connect(database_url.replace("postgres://", "postgresql://")) as conn:
+        row = conn.execute("SELECT count(*) FROM incidents_report WHERE notified_at IS NULL").fetchone()
+        return int(row[0]) if row else 0
+
+
+def notification_catch_up(database_url: str, timeout: float = 300.0) -> float | None:
+    """Seconds after the load stopped until every report was in the outbox (None: not within ``timeout``)."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if unnotified(database_url) == 0:
+            return time.monotonic() - started
+        time.sleep(0.5)
+    return None
+
+
+def stop(processes: list[subprocess.Popen[bytes]]) -> None:
+    for process in processes:
         with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
+            os.killpg(process.pid, signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
 
 
 # --- the measured phases -------------------------------------------------------------------------------------
 
 
-def linsek_phase(label: str, database_url: str, duration: float, *, audit_off: bool = False) -> dict[str, Any]:
+def linsek_phase(
+    label: str,
+    database_url: str,
+    duration: float,
+    *,
+    audit_off: bool = False,
+    workers: int = 2,
+    background_worker: bool = True,
+) -> dict[str, Any]:
     from loadgen import run_load
 
     var_dir = Path(tempfile.mkdtemp(prefix=f"linsek-bench-{label}-"))
     setup = prepare(database_url, var_dir)
     before = rows_in(database_url)
     extra = {"LINSEK_BENCH_AUDIT_OFF": "1"} if audit_off else {}
-    process, port = start_linsek(database_url, var_dir, extra=extra)
+    processes, port = start_linsek(database_url, var_dir, extra=extra, workers=workers, worker=background_worker)
     headers = {"Content-Type": "application/json", "Authorization": f"Bearer {setup['token']}"}
     codes, rnd = setup["tps"], random.Random(42)
 
@@ -231,8 +290,9 @@ def linsek_phase(label: str, database_url: str, duration: float, *, audit_off: b
         )
         time.sleep(1.0)
         rows = rows_in(database_url) - warm
+        catch_up = notification_catch_up(database_url) if background_worker else None
     finally:
-        stop(process)
+        stop(processes)
     verified = audit_verified(database_url, var_dir) if not audit_off else None
     shutil.rmtree(var_dir, ignore_errors=True)
     return {
@@ -249,6 +309,10 @@ def linsek_phase(label: str, database_url: str, duration: float, *, audit_off: b
         "audit_verified": verified,
         "duration": result.elapsed_s,
         "client_cpu": result.cpu_s / result.elapsed_s,
+        "workers": workers,
+        "redis": redis_url() is not None,
+        "notified_after_s": catch_up,
+        "background_worker": background_worker,
     }
 
 
@@ -351,7 +415,7 @@ def ceiling_endpoint(duration: float) -> dict[str, Any] | None:
             )
         )
     finally:
-        stop(process)  # type: ignore[arg-type]
+        stop([process])
     return {
         "rate": result.ok / result.elapsed_s,
         "p50": result.p50,
@@ -366,6 +430,10 @@ def main() -> None:
     parser.add_argument("--ceiling-duration", type=float, default=20.0, help="seconds per ceiling (default 20)")
     parser.add_argument("--quick", action="store_true", help="15 s per phase")
     parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument("--workers", type=int, default=2, help="granian worker processes (make serve: WORKERS=2)")
+    parser.add_argument(
+        "--without-worker", action="store_true", help="the intake lane alone: no background worker beside the server"
+    )
     parser.add_argument("--prepare-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.prepare_only:
@@ -379,7 +447,9 @@ def main() -> None:
 
     phases = []
     print("== linsek on PostgreSQL, audit on", flush=True)
-    pg = linsek_phase("pg", pg_recreate(PG_DB), duration)
+    pg = linsek_phase(
+        "pg", pg_recreate(PG_DB), duration, workers=args.workers, background_worker=not args.without_worker
+    )
     phases.append(pg)
     print(pg, flush=True)
     print("== raw INSERT ceiling (8 connections)", flush=True)
@@ -389,14 +459,27 @@ def main() -> None:
     ceiling = ceiling_endpoint(ceiling_duration)
     print(ceiling, flush=True)
     print("== linsek on PostgreSQL, audit off", flush=True)
-    pg_off = linsek_phase("pg-audit-off", pg_recreate(PG_DB), duration, audit_off=True)
+    pg_off = linsek_phase(
+        "pg-audit-off",
+        pg_recreate(PG_DB),
+        duration,
+        audit_off=True,
+        workers=args.workers,
+        background_worker=not args.without_worker,
+    )
     phases.append(pg_off)
     print(pg_off, flush=True)
     sqlite = None
     if not args.skip_sqlite:
         print("== linsek on SQLite", flush=True)
         sqlite_dir = Path(tempfile.mkdtemp(prefix="linsek-bench-sqlite-"))
-        sqlite = linsek_phase("sqlite", f"sqlite:///{sqlite_dir / 'bench.sqlite3'}", duration)
+        sqlite = linsek_phase(
+            "sqlite",
+            f"sqlite:///{sqlite_dir / 'bench.sqlite3'}",
+            duration,
+            workers=args.workers,
+            background_worker=not args.without_worker,
+        )
         phases.append(sqlite)
         print(sqlite, flush=True)
         shutil.rmtree(sqlite_dir, ignore_errors=True)
@@ -410,7 +493,9 @@ def main() -> None:
                 "unit": "/s",
                 "target": "≥ 2,000" if target else "",
                 "ok": p["rate"] >= 2000 if target else None,
-                "note": f"{CONCURRENCY} clients, {p['duration']:.0f} s, granian 2 workers; load generator used "
+                "note": f"{CONCURRENCY} clients, {p['duration']:.0f} s, as make serve: granian {p['workers']} "
+                f"workers{' + background worker' if p.get('background_worker', True) else ' (no background worker)'}"
+                f"{', Redis fan-out' if p['redis'] else ''}; load generator used "
                 f"{p['client_cpu']:.0%} of a core",
             },
             {
@@ -433,6 +518,18 @@ def main() -> None:
                     if p["audit_verified"] is None
                     else f"; audit chain {'verified' if p['audit_verified'] else 'BROKEN'}"
                 ),
+            },
+        ]
+        if not p.get("background_worker", True):
+            return rows
+        rows += [
+            {
+                "metric": f"{name}: every report in the notification outbox",
+                "value": round(p["notified_after_s"], 1) if p["notified_after_s"] is not None else None,
+                "unit": "s after the load",
+                "target": "",
+                "ok": None if p["notified_after_s"] is not None else False,
+                "note": "background worker: routed-report notifications and duplicate suggestions",
             },
         ]
         return rows
@@ -467,8 +564,8 @@ def main() -> None:
             "metric": "audit trail cost (throughput)",
             "value": round(cost, 1),
             "unit": "%",
-            "target": "",
-            "ok": None,
+            "target": "≤ 15 %",
+            "ok": cost <= 15,
             "note": f"audit on {pg['rate']:.0f}/s vs off {pg_off['rate']:.0f}/s",
         }
     )
@@ -478,7 +575,10 @@ def main() -> None:
         "benchmark": "intake",
         "measured_at": started.isoformat(timespec="seconds"),
         "machine": machine(),
-        "command": "python bench/intake.py" + (" --quick" if args.quick else ""),
+        "command": "python bench/intake.py"
+        + (" --quick" if args.quick else f" --duration {duration:g}")
+        + (f" --workers {args.workers}" if args.workers != 2 else "")
+        + (" --without-worker" if args.without_worker else ""),
         "rows": rows,
         "phases": phases,
         "ceiling_endpoint": ceiling,

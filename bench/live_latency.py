@@ -115,7 +115,7 @@ def main() -> None:
     )
     setup = json.loads(out.stdout.strip().splitlines()[-1])
     channel = f"linsek:bench:{uuid.uuid4().hex}"
-    process, port = start_linsek(
+    processes, port = start_linsek(
         database_url,
         var_dir,
         extra={"SECRET_KEY": secret_key, "REDIS_URL": "redis://127.0.0.1:6379/0", "LINSEK_LIVE_CHANNEL": channel},
@@ -129,7 +129,7 @@ def main() -> None:
     )
     reader.start()
     if not ready.wait(20):
-        stop(process)
+        stop(processes)
         raise SystemExit("the SSE stream did not open")
     headers = {"Content-Type": "application/json", "Authorization": f"Bearer {setup['token']}"}
     rnd = random.Random(7)
@@ -158,7 +158,7 @@ def main() -> None:
         time.sleep(2.0)
     finally:
         stop_flag.set()
-        stop(process)
+        stop(processes)
     from_accept, from_send, missing = [], [], 0
     for sent, answered, body in result.bodies:
         report_uuid = json.loads(body)["id"]

@@ -33,6 +33,8 @@ SCRIPTS = [
     "plan_national.py",
     "cases_board.py",
     "sitrep.py",
+    "crash.py",
+    "audit_verify.py",
 ]
 
 

@@ -10,6 +10,8 @@ session — is Django.
 
 from __future__ import annotations
 
+import gc
+import logging
 import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "linsek.settings")
@@ -21,18 +23,32 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.core.asgi import get_asgi_application  # noqa: E402
 from starlette.applications import Starlette  # noqa: E402
+from starlette.exceptions import HTTPException  # noqa: E402
 from starlette.routing import Mount, Route  # noqa: E402
 from starlette.staticfiles import StaticFiles  # noqa: E402
 
-from linsek.incidents.lane import IntakeLane  # noqa: E402
+from linsek.incidents.lane import IntakeLane, Receive, Scope, Send  # noqa: E402
 from linsek.live.stream import LiveReportsApp  # noqa: E402
+
+log = logging.getLogger("linsek.asgi")
+
+
+class CollectedStatic(StaticFiles):
+    """The collected static files; before ``linsek collectstatic`` has run, a 404 that says so, not a crash."""
+
+    async def check_config(self) -> None:
+        if self.directory is not None and not os.path.isdir(self.directory):
+            log.error("static files not collected into %s: run 'linsek collectstatic'", self.directory)
+            raise HTTPException(404, f"static files not collected: run 'linsek collectstatic' ({self.directory})")
+        await super().check_config()
+
 
 django_app = get_asgi_application()
 intake_lane = IntakeLane(fallback=django_app)  # type: ignore[arg-type]
 
-application = Starlette(
+shell = Starlette(
     routes=[
-        Mount(settings.STATIC_URL.rstrip("/"), app=StaticFiles(directory=settings.STATIC_ROOT, check_dir=False)),
+        Mount(settings.STATIC_URL.rstrip("/"), app=CollectedStatic(directory=settings.STATIC_ROOT, check_dir=False)),
         # Token clients are taken by the async lane; other methods and session clients fall through to Django.
         Route("/api/v1/reports", intake_lane, methods=["POST"]),
         Route("/api/v1/reports/batch", intake_lane, methods=["POST"]),
@@ -40,3 +56,19 @@ application = Starlette(
         Mount("/", app=django_app),  # type: ignore[arg-type]
     ]
 )
+
+INTAKE_PATHS = frozenset({"/api/v1/reports", "/api/v1/reports/batch"})
+
+
+async def application(scope: Scope, receive: Receive, send: Send) -> None:
+    """The served app: intake POSTs go straight to the lane (no routing layers on the hottest path)."""
+    if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] in INTAKE_PATHS:
+        await intake_lane(scope, receive, send)
+        return
+    await shell(scope, receive, send)
+
+
+# Everything built so far (Django, the models, the rules) lives as long as the process: moved out of the
+# collector's sight, so that the collections the request path triggers do not rescan it every time.
+gc.collect()
+gc.freeze()

@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "linsek.accounts.middleware.TwoFactorRequiredMiddleware",
+    # The route x role matrix (accounts/rules/routes.json): refuses before the view runs; also gates /api/v1.
+    "linsek.accounts.route_gate.RouteGateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

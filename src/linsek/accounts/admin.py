@@ -28,6 +28,7 @@ class RoleAdmin(admin.ModelAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ("name", "prefix", "user", "created_at", "last_used_at", "revoked_at")
-    readonly_fields = ("prefix", "digest", "created_at", "last_used_at")
+    list_display = ("name", "prefix", "user", "role", "organisation", "created_at", "last_used_at", "revoked_at")
+    # The scope is chosen when the token is issued (``linsek token create --role``), never widened later.
+    readonly_fields = ("prefix", "digest", "role", "organisation", "created_at", "last_used_at")
     raw_id_fields = ("user",)

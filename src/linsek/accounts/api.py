@@ -1,5 +1,8 @@
 """``/api/v1/me`` and ``/api/v1/tokens``: who am I, and my API tokens.
 
+A token is scoped to the caller's organisation and one of the caller's roles (``role`` at creation,
+required when the caller holds several); requests made with it act with that role only.
+
 Creating a token needs the browser session (and its CSRF token): a token can list and revoke its
 user's tokens but never mint new ones, so a leaked token cannot outlive its own revocation.
 """
@@ -40,9 +43,21 @@ class MeOut(Schema):
 class TokenOut(Schema):
     prefix: str
     name: str
+    role: str | None = Field(None, description="the one role the token acts as (null: unscoped, refused)")
+    organisation: str | None = Field(None, description="code of the organisation the token is bound to")
     created_at: datetime
     last_used_at: datetime | None = None
     revoked_at: datetime | None = None
+
+    @staticmethod
+    def resolve_role(obj: Any) -> str | None:
+        return obj["role"] if isinstance(obj, dict) else obj.role_id
+
+    @staticmethod
+    def resolve_organisation(obj: Any) -> str | None:
+        if isinstance(obj, dict):
+            return obj["organisation"]
+        return obj.organisation.code if obj.organisation_id is not None else None
 
 
 class TokenCreatedOut(TokenOut):
@@ -51,6 +66,12 @@ class TokenCreatedOut(TokenOut):
 
 class TokenCreateIn(Schema):
     name: str = Field(min_length=1, max_length=NAME_MAX, description="what the token is for, e.g. 'posko-dashboard'")
+    role: str | None = Field(
+        None, max_length=32, description="role code the token acts as; required when the caller holds several roles"
+    )
+    organisation: str | None = Field(
+        None, max_length=64, description="organisation code; must be the caller's own (the default)"
+    )
 
 
 class TokenListOut(Schema):
@@ -108,7 +129,9 @@ def token_create(request: HttpRequest, payload: TokenCreateIn) -> tuple[int, dic
     """Issue a token for the logged-in user (needs ``tokens.manage`` and the CSRF token). The secret is in
     this answer only."""
     user = viewer_of(request)
-    token, secret = api_token_create(user=user, name=payload.name, actor=user)
+    token, secret = api_token_create(
+        user=user, name=payload.name, actor=user, role=payload.role, organisation=payload.organisation
+    )
     return 201, {**TokenOut.from_orm(token).model_dump(), "token": secret}
 
 

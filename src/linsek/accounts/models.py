@@ -51,9 +51,19 @@ class User(AbstractUser):
 
 
 class ApiToken(models.Model):
-    """A bearer token for a machine client. Only its SHA-256 is stored; the secret is shown once."""
+    """A bearer token for a machine client. Only its SHA-256 is stored; the secret is shown once.
+
+    A token is scoped to one organisation and one role, chosen when it is issued: a request made with it
+    acts with that role's capabilities only, and it stops working (401) once its user no longer holds the
+    role or has moved to another organisation. ``role`` is null only for tokens issued before scopes
+    existed whose user held no role; those are refused as unscoped.
+    """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    organisation = models.ForeignKey(
+        "agencies.Organisation", null=True, blank=True, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    role = models.ForeignKey(Role, null=True, blank=True, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=80)
     prefix = models.CharField(max_length=12, db_index=True)
     digest = models.CharField(max_length=64, unique=True)

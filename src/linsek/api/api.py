@@ -6,6 +6,7 @@ the OpenAPI document (``/api/v1/openapi.json``) and its explorer (``/api/v1/docs
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 
 from django.http import FileResponse, HttpRequest
@@ -29,8 +30,10 @@ DESCRIPTION = """\
 Cross-sector election security coordination: regions, polling stations (TPS), organisations and people.
 
 **Authentication.** Machine clients send `Authorization: Bearer lsk_<prefix>_<secret>`; an operator issues
-tokens with `linsek token create USERNAME --name NAME`, a user with `tokens.manage` with `POST /api/v1/tokens`
-from a logged-in browser. The browser's session works too; unsafe methods then need the `X-CSRFToken` header.
+tokens with `linsek token create USERNAME --name NAME --role ROLE`, a user with `tokens.manage` with
+`POST /api/v1/tokens` from a logged-in browser. A token acts as one role of its user (chosen when it is issued)
+and for the user's organisation only. The browser's session works too; unsafe methods then need the
+`X-CSRFToken` header.
 
 **Codes** are Kemendagri's, dotted (`33.20.04`) or undotted (`332004`); a TPS is its village code plus a
 three-digit number (`33.20.04.2001.001`).
@@ -45,24 +48,48 @@ element of `loc` names the field.
 
 
 class LinsekAPI(NinjaAPI):
-    """NinjaAPI whose OpenAPI document states the 401 answer of every authenticated operation.
+    """NinjaAPI whose OpenAPI document states the error answers the shared machinery gives any operation.
 
-    Authentication is set once on the API, so the routers need not repeat the 401 in each ``response=``.
+    Authentication, CSRF, the two-factor gate, parameter validation and the error mapping are set once on
+    the API, so the routers need not repeat in each ``response=`` what every operation may answer:
+
+    - 401 (no or bad credentials) and 403 (a capability, the CSRF check of a session, the two-factor gate)
+      for every authenticated operation;
+    - 404 for an operation with path parameters (the object is missing or hidden);
+    - 422 for an operation that takes parameters or a body (ninja's validation, a domain rule);
+    - 400 for an operation with a body (not JSON, too large).
+
+    A router still declares its own other answers (a 409 conflict, a 207 batch).
     """
 
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
         schema = super().get_openapi_schema(*args, **kwargs)
-        unauthenticated = {
-            "description": "Unauthorized",
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
-        }
         for operations in schema.get("paths", {}).values():
             for operation in operations.values():
-                if isinstance(operation, dict) and operation.get("security"):
-                    responses = operation.setdefault("responses", {})
-                    if 401 not in responses and "401" not in responses:  # ninja keys responses by int
-                        responses[401] = unauthenticated
+                if not isinstance(operation, dict) or not operation.get("security"):
+                    continue
+                places = {p.get("in") for p in operation.get("parameters", [])}
+                has_body = "requestBody" in operation
+                wanted = [401, 403]
+                if "path" in places:
+                    wanted.append(404)
+                if places or has_body:
+                    wanted.append(422)
+                if has_body:
+                    wanted.append(400)
+                responses = operation.setdefault("responses", {})
+                for status in wanted:
+                    if status not in responses and str(status) not in responses:  # ninja keys responses by int
+                        responses[status] = _error_response(status)
         return schema
+
+
+def _error_response(status: int) -> dict[str, Any]:
+    name = "ValidationErrorOut" if status == 422 else "ErrorOut"
+    return {
+        "description": HTTPStatus(status).phrase,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}},
+    }
 
 
 api = LinsekAPI(

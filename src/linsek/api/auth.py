@@ -7,7 +7,6 @@ that a broken client fails loudly instead of silently acting as whoever is logge
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from django.conf import settings
@@ -16,12 +15,11 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
+from linsek.accounts.denials import token_rejection_record
 from linsek.accounts.models import ApiToken
 from linsek.accounts.policy import user_can
-from linsek.accounts.tokens import TokenRejected, api_token_authenticate
+from linsek.accounts.tokens import TOKEN_RE, TokenRejected, api_token_authenticate
 from linsek.core.errors import Forbidden
-
-logger = logging.getLogger("linsek.api")
 
 AUTH_HEADER_MAX = 512
 
@@ -37,13 +35,15 @@ class BearerToken(HttpBearer):
             return None
         scheme, _, value = raw.strip().partition(" ")
         if scheme.lower() != "bearer" or not value.strip() or len(raw) > AUTH_HEADER_MAX:
+            token_rejection_record(reason="bad_header")
             raise AuthenticationError(message="Authorization header must be 'Bearer <token>'")
         return self.authenticate(request, value.strip())
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         result = api_token_authenticate(token)
         if isinstance(result, TokenRejected):
-            logger.warning("api token rejected: %s", result.reason)
+            match = TOKEN_RE.match(token)
+            token_rejection_record(reason=result.reason, prefix=match.group(1) if match else "")
             raise AuthenticationError(message="invalid or revoked API token")
         request.api_token = result  # type: ignore[attr-defined]
         return result.user

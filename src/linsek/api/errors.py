@@ -21,6 +21,7 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from linsek.accounts.denials import permission_denial_record
 from linsek.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from linsek.core.middleware import current_request_id
 
@@ -76,7 +77,15 @@ def errors_register(api: NinjaAPI) -> None:
     def on_not_found(request: HttpRequest, exc: NotFound) -> HttpResponse:
         return _error(api, request, 404, exc.code, exc.message)
 
+    def denial_record(request: HttpRequest, detail: str) -> None:
+        actor = getattr(request, "auth", None)
+        if actor is None:
+            user = getattr(request, "user", None)
+            actor = user if user is not None and user.is_authenticated else None
+        permission_denial_record(actor=actor, method=request.method or "", path=request.path, detail=detail)
+
     def on_forbidden(request: HttpRequest, exc: Forbidden) -> HttpResponse:
+        denial_record(request, exc.message)
         return _error(api, request, 403, exc.code, exc.message)
 
     def on_validation_failed(request: HttpRequest, exc: ValidationFailed) -> HttpResponse:
@@ -101,12 +110,15 @@ def errors_register(api: NinjaAPI) -> None:
         return response
 
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if exc.status_code == 403:  # a failed CSRF check of a session request
+            denial_record(request, str(exc.message))
         return _error(api, request, exc.status_code, _HTTP_CODES.get(exc.status_code, "error"), exc.message)
 
     def on_http404(request: HttpRequest, exc: Http404) -> HttpResponse:
         return _error(api, request, 404, "not_found", "not found")
 
     def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+        denial_record(request, str(exc) or "forbidden")
         return _error(api, request, 403, "forbidden", "forbidden")
 
     def on_suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:

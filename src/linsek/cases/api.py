@@ -13,6 +13,7 @@ from django.utils import timezone
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
+from linsek.api.auth import viewer_of
 from linsek.api.errors import error_responses
 from linsek.cases.access import access_case
 from linsek.cases.deadlines import deadline_compute
@@ -52,7 +53,10 @@ class DeadlineOut(Schema):
     warnings: list[str]
 
 
-class ErrorOut(Schema):
+class CaseProblemOut(Schema):
+    """A refusal of this router's own shape (its name must differ from ``api.errors.ErrorOut``: OpenAPI
+    components are keyed by class name, and a second ``ErrorOut`` replaced the shared one everywhere)."""
+
     error: str
     message: str
     allowed: list[str] = []
@@ -65,7 +69,7 @@ def _domain(exc: DomainError) -> HttpError:
 
 @router.get(
     "/deadline",
-    response={**error_responses(401), 200: DeadlineOut, 400: ErrorOut},
+    response={**error_responses(401), 200: DeadlineOut, 400: CaseProblemOut},
     summary="Compute a statutory deadline",
 )
 def deadline(request: HttpRequest, q: Query[DeadlineQuery]) -> Any:
@@ -120,7 +124,7 @@ class BoardOut(Schema):
     summary="Open cases most urgent first (case-file readers only)",
 )
 def board(request: HttpRequest, limit: int = 200) -> Any:
-    b = case_board(request.user, now=timezone.now(), limit=max(1, min(limit, 1000)))
+    b = case_board(viewer_of(request), now=timezone.now(), limit=max(1, min(limit, 1000)))
     return {
         "counts": b.counts,
         "total_open": b.total_open,
@@ -207,7 +211,7 @@ def _case_out(case: Any) -> dict[str, Any]:
 @router.get("/{case_id}", response={200: CaseOut, **error_responses(401)}, summary="One case file (audited read)")
 def case_detail(request: HttpRequest, case_id: int) -> Any:
     try:
-        case = access_case(viewer=request.user, case_id=case_id, now=timezone.now(), purpose="api")
+        case = access_case(viewer=viewer_of(request), case_id=case_id, now=timezone.now(), purpose="api")
     except DomainError as exc:
         raise _domain(exc) from exc
     return _case_out(case)
@@ -242,7 +246,7 @@ def case_create(request: HttpRequest, payload: CaseIn) -> Any:
         raise HttpError(400, f"unknown region {payload.region!r}")
     try:
         case = case_register(
-            actor=request.user,
+            actor=viewer_of(request),
             origin=payload.origin,
             title=payload.title,
             summary=payload.summary,
@@ -274,7 +278,7 @@ class TransitionIn(Schema):
 
 @router.post(
     "/{case_id}/transitions",
-    response={**error_responses(401), 200: CaseOut, 409: ErrorOut},
+    response={**error_responses(401), 200: CaseOut, 409: CaseProblemOut},
     summary="Move a case to its next stage",
 )
 def case_transition_create(request: HttpRequest, case_id: int, payload: TransitionIn) -> Any:
@@ -282,9 +286,9 @@ def case_transition_create(request: HttpRequest, case_id: int, payload: Transiti
 
     now = timezone.now()
     try:
-        case = access_case(viewer=request.user, case_id=case_id, now=now, purpose="transition")
+        case = access_case(viewer=viewer_of(request), case_id=case_id, now=now, purpose="transition")
         case_transition(
-            actor=request.user,
+            actor=viewer_of(request),
             case=case,
             to_stage=payload.to_stage,
             now=now,

@@ -15,6 +15,7 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from linsek.agencies.models import Organisation, Person
+from linsek.api.errors import error_responses
 from linsek.coord.access import access_action_item, access_meeting, coord_can
 from linsek.coord.calendar_grid import local_date
 from linsek.coord.models import ActionItem, CalendarEvent, Meeting
@@ -419,7 +420,11 @@ def action_post(request: HttpRequest, meeting_id: int, payload: ActionIn) -> tup
     return 201, _action(item, local_date(timezone.now(), zone()))
 
 
-@router.get("/tindak-lanjut", response=list[ActionOut], summary="Action items (unresolved by default)")
+@router.get(
+    "/tindak-lanjut",
+    response={200: list[ActionOut], **error_responses(404)},  # 404: an unknown ``owner``
+    summary="Action items (unresolved by default)",
+)
 def actions_list(
     request: HttpRequest, status: str = "unresolved", overdue: bool = False, owner: str | None = None
 ) -> list[ActionOut]:

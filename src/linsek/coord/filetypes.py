@@ -12,6 +12,8 @@ import zipfile
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from linsek.core.uploads import SNIFF_BYTES, content_type_sniff
+
 PDF = "application/pdf"
 PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 _PPTX_MAIN = "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"
@@ -34,13 +36,13 @@ class Detected:
 def presentation_detect(stream: BinaryIO) -> Detected:
     """The presentation's type and its page/slide count, or :class:`FileRejected`."""
     stream.seek(0)
-    head = stream.read(8)
+    sniffed = content_type_sniff(stream.read(SNIFF_BYTES))
     stream.seek(0)
-    if head.startswith(b"%PDF-"):
+    if sniffed == PDF:
         return Detected(PDF, _pdf_pages(stream))
-    if head.startswith(b"PK\x03\x04"):
+    if sniffed == "application/zip":
         return Detected(PPTX, _pptx_slides(stream))
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
+    if sniffed == "application/x-ole-storage":
         raise FileRejected("format PPT lama tidak diterima: simpan sebagai PPTX atau PDF")
     raise FileRejected("berkas bukan PDF atau PPTX")
 

@@ -13,7 +13,7 @@ from typing import Any, cast
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -67,6 +67,7 @@ from linsek.coord.services import (
     presentation_upload,
 )
 from linsek.core.errors import ValidationFailed
+from linsek.core.uploads import private_file_response
 from linsek.web.errors import page
 
 
@@ -507,11 +508,9 @@ def presentation_download(request: HttpRequest, pk: int, pid: int) -> HttpRespon
     """The file, only after the meeting's access check; never from a public URL."""
     item = access_presentation(viewer=request.user, meeting_id=pk, presentation_id=pid)
     safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in item.title)[:60].strip("-") or "paparan"
-    response = FileResponse(
-        item.file.open("rb"), as_attachment=True, filename=f"{safe}{item.extension}", content_type=item.content_type
+    response = private_file_response(
+        item.file.open("rb"), filename=f"{safe}{item.extension}", content_type=item.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
     return cast(HttpResponse, response)  # a streaming response; ``page`` passes it through unchanged
 
 

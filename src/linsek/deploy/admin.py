@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils import timezone
 
-from linsek.deploy.models import Availability, Plan
+from linsek.deploy.models import Availability, Plan, PlanJob
 from linsek.deploy.services import availability_record
 
 
@@ -16,6 +16,21 @@ from linsek.deploy.services import availability_record
 class PlanAdmin(admin.ModelAdmin):
     list_display = ("scope", "version", "status", "mode", "created_at", "approved_at")
     list_filter = ("status",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(PlanJob)
+class PlanJobAdmin(admin.ModelAdmin):
+    """The planning queue as the worker left it (read-only: jobs are queued by ``plan_jobs_enqueue``)."""
+
+    list_display = ("scope", "status", "batch", "enqueued_at", "started_at", "seconds", "plan", "worker")
+    list_filter = ("status",)
+    search_fields = ("batch", "scope__code")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -43,7 +43,7 @@ class PlanOut(Schema):
         return str(obj.scope.code)
 
 
-@router.get("/plans", response={200: list[PlanOut], **error_responses(401, 403)}, summary="Plan versions")
+@router.get("/plans", response={200: list[PlanOut], **error_responses(401, 403, 404)}, summary="Plan versions")
 def plans_list(request: HttpRequest, scope: str | None = None) -> Any:
     viewer = viewer_of(request)
     deploy_require(viewer, "deploy.view")

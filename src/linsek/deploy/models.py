@@ -158,3 +158,49 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} @ {self.post_id}"
+
+
+class PlanJob(models.Model):
+    """One planning run of a regency through the background worker queue, and what became of it.
+
+    The page and ``linsek plan --queue/--all-regencies`` enqueue these; the worker runs them. The row is the
+    status the page polls (queued → running → done | failed), the job's own timing (for the national
+    benchmark's percentiles) and, when done, the plan version it wrote. A failed job wrote no plan.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Dalam antrean")
+        RUNNING = "running", _("Sedang dihitung")
+        DONE = "done", _("Selesai")
+        FAILED = "failed", _("Gagal")
+
+    batch = models.CharField(max_length=40, help_text=_("one enqueue call (a national run is one batch)"))
+    scope = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="deploy_jobs")
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.QUEUED)
+    mode = models.CharField(max_length=8, default="auto")
+    label = models.CharField(max_length=160, blank=True)
+    patterns = models.JSONField(null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    task_id = models.CharField(max_length=64, blank=True)
+    worker = models.CharField(max_length=120, blank=True)
+    enqueued_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    seconds = models.FloatField(null=True, blank=True, help_text=_("the job's own time in the worker"))
+    plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-enqueued_at", "-id"]
+        indexes = [models.Index(fields=["scope", "status"]), models.Index(fields=["batch", "status"])]
+        verbose_name = _("pekerjaan perencanaan")
+        verbose_name_plural = _("pekerjaan perencanaan")
+
+    def __str__(self) -> str:
+        return f"{self.scope_id} {self.status} ({self.batch})"
+
+    @property
+    def open(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

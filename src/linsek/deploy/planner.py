@@ -34,7 +34,7 @@ from linsek.deploy.bounds import bound_geometric, bound_mixed, bound_separate
 from linsek.deploy.patterns import PatternSet
 from linsek.deploy.posts import GroupInput, distance_matrix, group_posts
 
-POLICE, TNI = "polri", "tni"
+POLICE, TNI, LINMAS = "polri", "tni", "linmas"
 # Unit kinds (from organisation types; see services.pool_build): the covering units, and the reserves.
 COVERING_KINDS = frozenset({"polsek", "koramil"})
 RESERVE_KINDS = {POLICE: ("polres", "bko"), TNI: ("kodim",)}
@@ -78,6 +78,24 @@ class PersonIn:
 
 
 @dataclass(frozen=True, slots=True)
+class LinmasIn:
+    """A Linmas member from the registry: guards the TPS of their own village first, else of their district."""
+
+    id: int
+    name: str
+    unit: int  # their Satlinmas organisation
+    village: str  # home village code
+    area: str  # district code of the home village
+    island: str
+    lat: float | None = None
+    lon: float | None = None
+    absences: tuple[Absence, ...] = ()
+
+    def available(self, start: date, end: date) -> bool:
+        return not any(a.start <= end and a.end >= start for a in self.absences)
+
+
+@dataclass(frozen=True, slots=True)
 class UnitIn:
     id: int
     code: str
@@ -101,6 +119,7 @@ class PlanInput:
     offices_ppk: int = 0
     offices_pps: int = 0
     linmas_available: int | None = None
+    linmas_people: tuple[LinmasIn, ...] = ()  # named Linmas (``linmas.linmas_assign`` puts them on posts)
 
 
 # -------------------------------------------------------------------------------------------- output
@@ -121,6 +140,11 @@ class Post:
     unit: int | None  # the covering unit (None: no unit covers the district)
     police: tuple[int, ...] = ()
     tni: tuple[int, ...] = ()
+    linmas: tuple[int, ...] = ()  # named Linmas (a shortfall of Linmas does not change the post's status)
+
+    @property
+    def linmas_short(self) -> int:
+        return max(0, self.linmas_needed - len(self.linmas))
 
     @property
     def police_short(self) -> int:
@@ -216,6 +240,8 @@ class LinmasNeed:
     at_tps: int
     at_offices: int
     available: int | None
+    named: int = 0  # named Linmas on posts
+    short_at_posts: int = 0  # Linmas places at posts left without a name (reported apart from police)
 
     @property
     def total(self) -> int:
@@ -711,7 +737,9 @@ def plan_make(inp: PlanInput) -> PlanOutput:
             f"tidak ada Polsek yang wilayahnya mencakup kecamatan {area}: pos dijaga dari satuan lain"
         )
     teams.run([p.key for p in posts])
-    return _finish(inp, teams, unplannable, plannable, None)
+    from linsek.deploy.linmas import linmas_assign
+
+    return linmas_assign(inp, _finish(inp, teams, unplannable, plannable, None))
 
 
 def plan_diff(old: PlanOutput, new: PlanOutput) -> PlanChange:
@@ -771,5 +799,7 @@ def plan_replan(previous: PlanOutput, inp: PlanInput) -> PlanOutput:
     teams = _Teams(inp, [*kept, *fresh], keep_reserve=previous.reserve, busy=busy)
     todo = [p.key for p in fresh] + [p.key for p in kept if p.police_short or p.tni_short]
     teams.run(todo)
-    output = _finish(inp, teams, unplannable, plannable, None)
+    from linsek.deploy.linmas import linmas_assign
+
+    output = linmas_assign(inp, _finish(inp, teams, unplannable, plannable, None), previous=previous)
     return replace(output, change=plan_diff(previous, output))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -22,7 +23,7 @@ from django.db.models import Q
 from linsek.agencies.models import Organisation, Person
 from linsek.deploy.models import Availability
 from linsek.deploy.patterns import PatternSet
-from linsek.deploy.planner import MAINLAND, Absence, PersonIn, PlanInput, TpsIn, UnitIn
+from linsek.deploy.planner import MAINLAND, Absence, LinmasIn, PersonIn, PlanInput, TpsIn, UnitIn
 from linsek.regions.models import PollingStation, Region
 from linsek.risk.selectors import tps_categories_for_planning
 
@@ -127,8 +128,15 @@ def plan_input_build(*, regency: Region, patterns: PatternSet, duty_start: date,
             return region.code.rsplit(".", 1)[0]
         return None
 
+    # Only the units of this regency (by jurisdiction, or under a Polres that has it) and the Polda: a national
+    # registry holds thousands of units, and reading them all made every regency's job pay for the country.
+    kinds = list(rules.unit_kinds)
+    local = Organisation.objects.filter(active=True, type_id__in=kinds, jurisdiction__in=list(regions)).values("id")
+    bko_types = [t for t, kind in rules.unit_kinds.items() if kind == "bko"]
     orgs = list(
-        Organisation.objects.filter(active=True, type_id__in=list(rules.unit_kinds))
+        Organisation.objects.filter(active=True, type_id__in=kinds)
+        .filter(Q(id__in=local) | Q(parent_id__in=local) | Q(type_id__in=bko_types))
+        .distinct()
         .select_related("type")
         .prefetch_related("jurisdiction")
         .order_by("code")
@@ -214,10 +222,8 @@ def plan_input_build(*, regency: Region, patterns: PatternSet, duty_start: date,
     for u in units:
         if u.kind in ("polsek", "koramil") and not any(p.unit == u.id for p in people):
             warnings.append(f"{u.name}: tidak ada personel yang dapat ditugaskan di registri")
-    linmas = (
-        Person.objects.filter(active=True, duty_role_id__in=list(rules.linmas_duty_roles))
-        .filter(Q(home_region__code__startswith=regency.code + ".") | Q(home_region=regency))
-        .count()
+    linmas_people = _linmas_people(
+        rules=rules, regency=regency, regions=regions, island_of=island_of_region, start=duty_start, end=duty_end
     )
     villages_with_tps = len({t.village for t in tps})
     districts_with_tps = len({t.area for t in tps})
@@ -230,7 +236,8 @@ def plan_input_build(*, regency: Region, patterns: PatternSet, duty_start: date,
         duty_end=duty_end,
         offices_ppk=districts_with_tps,
         offices_pps=villages_with_tps,
-        linmas_available=linmas,
+        linmas_available=len(linmas_people),
+        linmas_people=linmas_people,
     )
     return PlanContext(
         input=inp,
@@ -240,3 +247,47 @@ def plan_input_build(*, regency: Region, patterns: PatternSet, duty_start: date,
         unit_codes={u.id: u.code for u in units},
         warnings=tuple(warnings),
     )
+
+
+def _linmas_people(
+    *,
+    rules: PoolRules,
+    regency: Region,
+    regions: dict[int, Region],
+    island_of: Callable[[Region | None], str | None],
+    start: date,
+    end: date,
+) -> tuple[LinmasIn, ...]:
+    """The regency's Linmas members (duty role ``linmas``) stationed in one of its villages or districts."""
+    linmas_q = Person.objects.filter(
+        active=True, duty_role_id__in=list(rules.linmas_duty_roles), home_region_id__in=list(regions)
+    )
+    absences: dict[int, list[Absence]] = defaultdict(list)
+    for pid, kind, a_start, a_end in Availability.objects.filter(
+        person__in=linmas_q, end__gte=start, start__lte=end
+    ).values_list("person_id", "kind", "start", "end"):
+        absences[pid].append(Absence(kind, a_start, a_end))
+    out: list[LinmasIn] = []
+    islands: dict[int, str] = {}
+    for pid, name, org_id, home_id in linmas_q.order_by("id").values_list(
+        "id", "full_name", "organisation_id", "home_region_id"
+    ):
+        home = regions.get(home_id)
+        if home is None or home.level not in ("village", "district"):
+            continue  # a Linmas member known only at regency level cannot be placed near a TPS
+        village = home.code if home.level == "village" else ""
+        area = home.code.rsplit(".", 1)[0] if home.level == "village" else home.code
+        out.append(
+            LinmasIn(
+                pid,
+                name,
+                org_id,
+                village,
+                area,
+                islands[home.id] if home.id in islands else islands.setdefault(home.id, island_of(home) or MAINLAND),
+                home.lat,
+                home.lon,
+                tuple(absences.get(pid, ())),
+            )
+        )
+    return tuple(out)

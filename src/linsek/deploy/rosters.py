@@ -43,6 +43,8 @@ def roster_lines(rows: list[PostRow]) -> list[list[str]]:
                     "neighbour": "BKO antar-Polsek",
                     "reserve": "cadangan Polres",
                     "urgent": "pengalihan",
+                    "village": "Linmas desa setempat",
+                    "district": "Linmas desa lain di kecamatan",
                 }.get(member.source, member.source)
                 if member.crossing:
                     note = (note + "; diberangkatkan sebelum penyeberangan").lstrip("; ")
@@ -61,6 +63,9 @@ def roster_lines(rows: list[PostRow]) -> list[list[str]]:
                     note,
                 ]
             )
+        linmas_short = post.linmas_needed - len(r.linmas)
+        if linmas_short > 0:
+            lines.append(["", "", "", "", "", "", f"KURANG {linmas_short} Linmas", "", "", "", "Linmas"])
         if post.status != "covered":
             lines.append(
                 [

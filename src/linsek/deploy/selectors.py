@@ -10,7 +10,8 @@ from django.db.models import QuerySet
 from linsek.agencies.models import Organisation
 from linsek.agencies.selectors import phone_rule_for
 from linsek.deploy.access import deploy_can
-from linsek.deploy.models import Assignment, Plan, Post, PostStation
+from linsek.deploy.models import Assignment, Plan, PlanJob, Post, PostStation
+from linsek.deploy.planner import LINMAS, POLICE, TNI
 from linsek.regions.models import Region
 
 
@@ -40,8 +41,16 @@ class TeamMember:
 @dataclass
 class PostRow:
     post: Post
-    stations: list[tuple[str, str, str, str]]  # (code, number, village, address)
-    team: list[TeamMember]
+    stations: list[tuple[str, str, str, str, float | None, float | None]]  # (code, number, village, address, lat, lon)
+    team: list[TeamMember]  # police, then TNI, then Linmas
+
+    @property
+    def guards(self) -> list[TeamMember]:
+        return [m for m in self.team if m.sector != LINMAS]
+
+    @property
+    def linmas(self) -> list[TeamMember]:
+        return [m for m in self.team if m.sector == LINMAS]
 
 
 def plan_posts(
@@ -64,13 +73,15 @@ def plan_posts(
         posts_qs = posts_qs.distinct().order_by("number")
     posts = list(posts_qs)
     ids = [p.id for p in posts]
-    stations: dict[int, list[tuple[str, str, str, str]]] = {}
-    for post_id, code, number, village, address in (
+    stations: dict[int, list[tuple[str, str, str, str, float | None, float | None]]] = {}
+    for post_id, code, number, village, address, lat, lon in (
         PostStation.objects.filter(post_id__in=ids)
         .order_by("tps__code")
-        .values_list("post_id", "tps__code", "tps__number", "tps__village__name", "tps__address")
+        .values_list(
+            "post_id", "tps__code", "tps__number", "tps__village__name", "tps__address", "tps__lat", "tps__lon"
+        )
     ):
-        stations.setdefault(post_id, []).append((code, f"{number:03d}", village, address))
+        stations.setdefault(post_id, []).append((code, f"{number:03d}", village, address, lat, lon))
     rule = phone_rule_for(viewer)
     teams: dict[int, list[TeamMember]] = {}
     for a in (
@@ -92,6 +103,9 @@ def plan_posts(
                 a.distance_m,
             )
         )
+    order = {POLICE: 0, TNI: 1, LINMAS: 2}
+    for team in teams.values():
+        team.sort(key=lambda m: order.get(m.sector, 3))  # stable: names stay sorted within a sector
     return [PostRow(p, stations.get(p.id, []), teams.get(p.id, [])) for p in posts]
 
 
@@ -118,8 +132,38 @@ def plan_layer_rows(viewer: Any, *, plan: Plan) -> list[dict[str, Any]]:
             "island": r.post.island,
             "unit": r.post.unit.code if r.post.unit else None,
             "police_needed": r.post.police_needed,
+            "linmas_needed": r.post.linmas_needed,
             "tps": [s[0] for s in r.stations],
-            "team": [f"{m.rank} {m.name}".strip() for m in r.team],
+            "tps_points": [
+                [round(s[4], 5), round(s[5], 5)] if s[4] is not None and s[5] is not None else None for s in r.stations
+            ],
+            "team": [f"{m.rank} {m.name}".strip() for m in r.guards],
+            "members": [{"name": m.name, "rank": m.rank, "sector": m.sector, "unit": m.unit} for m in r.team],
         }
         for r in rows
     ]
+
+
+def plan_jobs_for(viewer: Any, *, scope: Region, limit: int = 5) -> list[PlanJob]:
+    """The latest planning jobs of a regency (the page shows their status while the worker runs them)."""
+    if not deploy_can(viewer, "deploy.view"):
+        return []
+    return list(PlanJob.objects.filter(scope=scope).select_related("plan", "requested_by").order_by("-id")[:limit])
+
+
+def plan_jobs_status(*, batch: str) -> dict[str, Any]:
+    """A batch's jobs counted per status, with the per-job times of the finished ones (seconds, sorted)."""
+    counts = dict.fromkeys(PlanJob.Status.values, 0)
+    times: list[float] = []
+    failed: list[tuple[str, str]] = []
+    for code, status, seconds, error in (
+        PlanJob.objects.filter(batch=batch)
+        .order_by("scope__code")
+        .values_list("scope__code", "status", "seconds", "error")
+    ):
+        counts[status] += 1
+        if status == PlanJob.Status.DONE and seconds is not None:
+            times.append(seconds)
+        if status == PlanJob.Status.FAILED:
+            failed.append((code, error.splitlines()[0] if error else ""))
+    return {"batch": batch, "counts": counts, "total": sum(counts.values()), "times": sorted(times), "failed": failed}

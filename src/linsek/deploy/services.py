@@ -9,19 +9,23 @@ no service edits their rows; a new version records its differences from the appr
 from __future__ import annotations
 
 import time
-from datetime import date, datetime
+import uuid
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from linsek.agencies.models import Person
 from linsek.audit.services import audit_append
-from linsek.core.errors import FieldProblem, ValidationFailed
+from linsek.core.errors import DomainError, FieldProblem, ValidationFailed
 from linsek.deploy.access import deploy_require
-from linsek.deploy.models import Assignment, Availability, Plan, Post, PostStation
+from linsek.deploy.models import Assignment, Availability, Plan, PlanJob, Post, PostStation
 from linsek.deploy.patterns import PatternError, PatternSet, default_patterns_raw, pattern_set_parse
 from linsek.deploy.planner import (
+    LINMAS,
     POLICE,
     TNI,
     LinmasNeed,
@@ -78,19 +82,24 @@ def plan_output_load(plan: Plan) -> PlanOutput:
         stations.setdefault(post_id, []).append((code, tps_id, category))
         categories[tps_id] = category
     teams: dict[int, dict[str, list[int]]] = {}
+    empty: dict[str, list[int]] = {POLICE: [], TNI: [], LINMAS: []}
     assignments: list[PlannedAssignment] = []
     keys: dict[int, str] = {}
     posts: list[PlannedPost] = []
     rows = list(Post.objects.filter(plan=plan).select_related("area").order_by("key"))
     for row in rows:
         keys[row.id] = row.key
-    for a in Assignment.objects.filter(plan=plan).order_by("person_id"):
-        teams.setdefault(a.post_id, {POLICE: [], TNI: []})[a.sector].append(a.person_id)
+    for person_id, post_id, unit_id, sector, source, crossing, distance_m in (
+        Assignment.objects.filter(plan=plan)
+        .order_by("person_id")
+        .values_list("person_id", "post_id", "unit_id", "sector", "source", "crossing", "distance_m")
+    ):
+        teams.setdefault(post_id, {POLICE: [], TNI: [], LINMAS: []})[sector].append(person_id)
         assignments.append(
-            PlannedAssignment(a.person_id, keys[a.post_id], a.unit_id, a.sector, a.source, a.crossing, a.distance_m)
+            PlannedAssignment(person_id, keys[post_id], unit_id, sector, source, bool(crossing), distance_m)
         )
     for row in rows:
-        team = teams.get(row.id, {POLICE: [], TNI: []})
+        team = teams.get(row.id, empty)
         posts.append(
             PlannedPost(
                 key=row.key,
@@ -108,6 +117,7 @@ def plan_output_load(plan: Plan) -> PlanOutput:
                 unit=row.unit_id,
                 police=tuple(team[POLICE]),
                 tni=tuple(team[TNI]),
+                linmas=tuple(team[LINMAS]),
             )
         )
     summary = plan.summary or {}
@@ -198,6 +208,8 @@ def _summary(ctx: PlanContext, out: PlanOutput, seconds: float) -> dict[str, Any
             "total": out.linmas.total,
             "available": out.linmas.available,
             "short": out.linmas.short,
+            "named": out.linmas.named,
+            "short_at_posts": out.linmas.short_at_posts,
         },
         "warnings": [*ctx.warnings, *out.warnings],
         "change": None
@@ -320,6 +332,7 @@ def plan_generate(
                     "police_assigned": out.police_assigned,
                     "lower_bound": out.lower_bound,
                     "bko_police": plan.summary["bko_police"],
+                    "linmas_named": out.linmas.named,
                     "changed_posts": len(out.change.changed) if out.change else None,
                 },
                 now=now,
@@ -354,30 +367,40 @@ def _plan_rows_write(plan: Plan, ctx: PlanContext, out: PlanOutput) -> None:
     ]
     Post.objects.bulk_create(posts, batch_size=1000)
     ids = dict(Post.objects.filter(plan=plan).values_list("key", "id"))
-    PostStation.objects.bulk_create(
-        [
-            PostStation(plan=plan, post_id=ids[p.key], tps_id=t, category=out.tps_categories[t])
-            for p in out.posts
-            for t in p.tps
-        ],
-        batch_size=2000,
+    _rows_insert(
+        PostStation,
+        ["plan", "post", "tps", "category"],
+        [(plan.id, ids[p.key], t, out.tps_categories[t]) for p in out.posts for t in p.tps],
     )
-    Assignment.objects.bulk_create(
+    _rows_insert(
+        Assignment,
+        ["plan", "post", "person", "unit", "sector", "source", "crossing", "distance_m"],
         [
-            Assignment(
-                plan=plan,
-                post_id=ids[a.post],
-                person_id=a.person,
-                unit_id=a.unit,
-                sector=a.sector,
-                source=a.source,
-                crossing=a.crossing,
-                distance_m=a.distance_m,
-            )
+            (plan.id, ids[a.post], a.person, a.unit, a.sector, a.source, a.crossing, a.distance_m)
             for a in out.assignments
         ],
-        batch_size=2000,
     )
+
+
+def _rows_insert(model: Any, fields: list[str], rows: list[tuple[Any, ...]]) -> None:
+    """Plain ``executemany`` of tuples. A Jepara plan writes ~11,000 rows (TPS, police, named Linmas);
+    ``bulk_create`` spent most of the plan's time preparing model instances, not in the database."""
+    if not rows:
+        return
+    meta = model._meta
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(meta.get_field(f).column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608 (names from the model)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # COPY: a national run writes ~1.2 million such rows
+            copy_sql = f"COPY {qn(meta.db_table)} ({columns}) FROM STDIN"
+            with cursor.cursor.copy(copy_sql) as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        for i in range(0, len(rows), 5000):
+            cursor.executemany(sql, rows[i : i + 5000])
 
 
 def plan_approve(*, actor: Any, plan: Plan, now: datetime) -> Plan:
@@ -442,3 +465,166 @@ def availability_record(
             now=now,
         )
     return row
+
+
+# ------------------------------------------------------------------------------------ the planning queue
+def plan_jobs_enqueue(
+    *,
+    actor: Any,
+    regencies: Sequence[Region] | None = None,
+    now: datetime,
+    mode: str = "auto",
+    label: str = "",
+    patterns: dict[str, Any] | None = None,
+) -> tuple[str, list[PlanJob]]:
+    """Queue one planning job per regency for ``linsek worker`` (``regencies=None``: every regency with TPS).
+
+    Patterns are checked here, so a bad pattern is refused at once instead of failing in the worker. A
+    regency that already has a queued or running job is skipped (its job stands). Returns the batch name and
+    the new jobs; their status is on :class:`PlanJob` (``plan_jobs_status`` for a batch).
+    """
+    if actor is not None:
+        deploy_require(actor, "deploy.plan")
+    if mode not in ("auto", "full", "replan"):
+        raise ValidationFailed("mode tidak dikenal", [FieldProblem("mode", "auto, full atau replan", mode)])
+    if patterns is not None:
+        patterns_parse(patterns)
+        _duty(patterns, None, None)
+    if regencies is None:
+        from django.db.models import Count
+
+        from linsek.regions.models import PollingStation
+
+        sizes = dict(PollingStation.objects.values("regency_id").annotate(n=Count("id")).values_list("regency_id", "n"))
+        # Largest first: the last jobs to start are the short ones, so the workers finish together.
+        targets = sorted(
+            Region.objects.filter(level="regency", id__in=list(sizes)), key=lambda r: (-sizes[r.id], r.code)
+        )
+    else:
+        targets = list(regencies)
+        wrong = [r.code for r in targets if r.level != "regency"]
+        if wrong:
+            raise ValidationFailed(
+                "rencana dibuat per kabupaten/kota", [FieldProblem("regency", f"bukan kabupaten: {', '.join(wrong)}")]
+            )
+    plan_jobs_orphans_fail(now=now)
+    busy = set(
+        PlanJob.objects.filter(
+            scope__in=targets, status__in=[PlanJob.Status.QUEUED, PlanJob.Status.RUNNING]
+        ).values_list("scope_id", flat=True)
+    )
+    batch = f"{now:%Y%m%d%H%M%S}-{uuid.uuid4().hex[:8]}"
+    user = actor if getattr(actor, "pk", None) else None
+    with transaction.atomic():
+        jobs = PlanJob.objects.bulk_create(
+            [
+                PlanJob(
+                    batch=batch,
+                    scope=r,
+                    mode=mode,
+                    label=label[:160],
+                    patterns=patterns,
+                    requested_by=user,
+                    enqueued_at=now,
+                )
+                for r in targets
+                if r.id not in busy
+            ],
+            batch_size=1000,
+        )
+        if jobs:
+            audit_append(
+                action="deploy.plan.enqueue",
+                actor=actor,
+                object_type="plan_job",
+                object_id=batch,
+                data={"batch": batch, "jobs": len(jobs), "skipped": len(busy), "mode": mode},
+                now=now,
+            )
+    from linsek.deploy.tasks import plan_job_task
+
+    rank = {r.id: i for i, r in enumerate(targets)}
+    jobs = sorted(PlanJob.objects.filter(batch=batch), key=lambda j: rank[j.scope_id])
+    # After the rows' commit (a worker never sees a task whose job is not there yet), in chunks of one
+    # transaction each: workers start on the first jobs while the rest are still being queued.
+    for i in range(0, len(jobs), 50):
+        chunk = jobs[i : i + 50]
+        with transaction.atomic():
+            for job in chunk:
+                job.task_id = str(plan_job_task.enqueue(job.id).id)
+            PlanJob.objects.bulk_update(chunk, ["task_id"])
+    return batch, jobs
+
+
+ORPHAN_AFTER = timedelta(minutes=30)  # a regency plans in seconds; a job "running" this long has lost its worker
+
+
+def plan_jobs_orphans_fail(*, now: datetime) -> int:
+    """Mark as failed the jobs left "running" by a worker that died (killed, crashed) in the middle of them.
+
+    Such a job wrote no plan (``plan_generate`` is one transaction) but would otherwise block its regency's
+    queue and show "running" for ever. A worker of this machine whose process is gone is known at once;
+    others after ``ORPHAN_AFTER``. Returns how many jobs were marked.
+    """
+    from linsek.notify.services import worker_gone
+
+    running = PlanJob.objects.filter(status=PlanJob.Status.RUNNING).values_list("id", "worker", "started_at")
+    orphans = [
+        job_id
+        for job_id, worker, started_at in running
+        if (worker and worker_gone(worker)) or (started_at is not None and started_at < now - ORPHAN_AFTER)
+    ]
+    if not orphans:
+        return 0
+    return PlanJob.objects.filter(id__in=orphans, status=PlanJob.Status.RUNNING).update(
+        status=PlanJob.Status.FAILED,
+        finished_at=now,
+        error="Pekerja latar belakang berhenti di tengah perhitungan; tidak ada rencana yang diubah. "
+        "Antrekan lagi. (The background worker stopped during the run; no plan was changed. Queue it again.)",
+    )
+
+
+def plan_job_run(*, job_id: int, worker: str = "") -> PlanJob:
+    """Run one queued planning job (in the worker; tests and the CLI may call it directly).
+
+    The job is claimed by a conditional update (queued → running), so even a task delivered twice plans
+    once. ``plan_generate`` writes the plan in one transaction; a failure writes no plan, leaves the approved
+    plan as it was, and is kept on the job as its error message.
+    """
+    started_at = timezone.now()
+    claimed = PlanJob.objects.filter(id=job_id, status=PlanJob.Status.QUEUED).update(
+        status=PlanJob.Status.RUNNING, started_at=started_at, worker=worker[:120]
+    )
+    job = PlanJob.objects.select_related("scope", "requested_by").get(id=job_id)
+    if not claimed:
+        return job
+    started = time.perf_counter()
+    try:
+        plan = plan_generate(
+            actor=job.requested_by,
+            regency=job.scope,
+            now=started_at,
+            patterns=job.patterns,
+            mode=job.mode,
+            label=job.label,
+        )
+    except DomainError as exc:
+        problems = getattr(exc, "problems", [])
+        job.error = "\n".join([exc.message, *[f"{p.field}: {p.message}" for p in problems[:20]]])
+        job.status = PlanJob.Status.FAILED
+    except Exception as exc:  # a bug: recorded on the job, then raised so the worker logs it
+        job.error = f"{type(exc).__name__}: {exc}"
+        _job_finish(job, PlanJob.Status.FAILED, started)
+        raise
+    else:
+        job.plan = plan
+        job.status = PlanJob.Status.DONE
+    _job_finish(job, job.status, started)
+    return job
+
+
+def _job_finish(job: PlanJob, status: str, started: float) -> None:
+    job.status = status
+    job.seconds = round(time.perf_counter() - started, 4)
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "seconds", "finished_at", "plan", "error"])

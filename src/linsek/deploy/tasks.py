@@ -4,20 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.utils import timezone
 from django_tasks import task
 
-from linsek.deploy.services import plan_generate
-from linsek.regions.models import Region
+from linsek.deploy.services import plan_job_run
+from linsek.notify.services import worker_id_default
 
 
 @task()
-def plan_generate_task(
-    regency_code: str, mode: str = "auto", label: str = "", user_id: int | None = None
-) -> dict[str, Any]:
-    """Generate one regency's plan in the worker (a national run enqueues one per regency)."""
-    actor = get_user_model().objects.filter(id=user_id).first() if user_id else None
-    regency = Region.objects.get(code=regency_code)
-    plan = plan_generate(actor=actor, regency=regency, now=timezone.now(), mode=mode, label=label)
-    return {"plan": plan.id, "version": plan.version, "posts": plan.summary["posts"], "seconds": plan.seconds}
+def plan_job_task(job_id: int) -> dict[str, Any]:
+    """Run one queued planning job (``plan_jobs_enqueue`` queues one per regency); its status is on the job."""
+    job = plan_job_run(job_id=job_id, worker=worker_id_default())
+    return {"job": job.id, "status": job.status, "plan": job.plan_id, "seconds": job.seconds}

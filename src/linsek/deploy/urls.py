@@ -8,6 +8,7 @@ app_name = "deploy"
 urlpatterns = [
     path("", views.index, name="index"),
     path("wilayah/<str:code>/", views.scope, name="scope"),
+    path("wilayah/<str:code>/pekerjaan/", views.jobs, name="jobs"),
     path("rencana/<int:pk>/", views.plan_detail, name="plan"),
     path("rencana/<int:pk>/setujui/", views.approve, name="approve"),
     path("rencana/<int:pk>/satuan/<slug:unit_code>/roster.<str:fmt>", views.roster, name="roster"),

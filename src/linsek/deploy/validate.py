@@ -16,7 +16,10 @@ here. :func:`plan_violations` returns every broken rule; an empty list means the
    no island person serves elsewhere;
 7. priority: a post short of people has no eligible person left free, and no less urgent post holds a
    person eligible for it;
-8. the BKO request adds up to the missing people; the planned police never beat the lower bound.
+8. the BKO request adds up to the missing people; the planned police never beat the lower bound;
+9. named Linmas: each is a Linmas member of the input, used once (and not also as police or TNI), available
+   on the duty days, from the post's own district and island; a post holds at most its L; a post short of
+   Linmas has no eligible Linmas member left free; the reported Linmas totals add up.
 """
 
 from __future__ import annotations
@@ -219,8 +222,67 @@ def plan_violations(inp: PlanInput, out: PlanOutput) -> list[Violation]:
             v.append(
                 Violation("bko", f"BKO request for {sector} is {bko_total[sector]}, posts miss {short_total[sector]}")
             )
+    v.extend(_linmas_violations(inp, out, used))
     if out.police_needed < out.lower_bound:
         v.append(
             Violation("bound", f"the plan needs {out.police_needed} police, below the lower bound {out.lower_bound}")
+        )
+    return v
+
+
+def _linmas_violations(inp: PlanInput, out: PlanOutput, police_used: Counter[int]) -> list[Violation]:
+    v: list[Violation] = []
+    linmas = {p.id: p for p in inp.linmas_people}
+    used: Counter[int] = Counter()
+    for post in out.posts:
+        if len(post.linmas) > post.linmas_needed:
+            v.append(
+                Violation("linmas", f"post {post.key} names {len(post.linmas)} Linmas; it needs {post.linmas_needed}")
+            )
+        for pid in post.linmas:
+            used[pid] += 1
+            person = linmas.get(pid)
+            if person is None:
+                v.append(Violation("linmas", f"post {post.key} names Linmas #{pid}, who is not a Linmas member"))
+                continue
+            if pid in police_used:
+                v.append(Violation("linmas", f"{person.name} is on a post both as Linmas and as police/TNI"))
+            if not person.available(inp.duty_start, inp.duty_end):
+                v.append(
+                    Violation("availability", f"Linmas {person.name} is absent on the duty days but on post {post.key}")
+                )
+            if (person.area, person.island) != (post.area, post.island):
+                v.append(
+                    Violation(
+                        "linmas",
+                        f"Linmas {person.name} of {person.area}/{person.island or 'daratan'} guards post {post.key} "
+                        f"in {post.area}/{post.island or 'daratan'}",
+                    )
+                )
+    for pid, n in used.items():
+        if n > 1:
+            v.append(Violation("linmas", f"Linmas #{pid} is used {n} times"))
+    free: Counter[tuple[str, str]] = Counter(
+        (p.area, p.island) for p in inp.linmas_people if p.id not in used and p.available(inp.duty_start, inp.duty_end)
+    )
+    for post in out.posts:
+        short = post.linmas_needed - len(post.linmas)
+        if short > 0 and free[(post.area, post.island)]:
+            v.append(
+                Violation(
+                    "linmas",
+                    f"post {post.key} is short of {short} Linmas while {free[(post.area, post.island)]} "
+                    "of its district and island are free",
+                )
+            )
+    named = sum(len(p.linmas) for p in out.posts)
+    short_total = sum(max(0, p.linmas_needed - len(p.linmas)) for p in out.posts)
+    if (out.linmas.named, out.linmas.short_at_posts) != (named, short_total):
+        v.append(
+            Violation(
+                "linmas",
+                f"Linmas totals say {out.linmas.named} named / {out.linmas.short_at_posts} short; "
+                f"posts hold {named} / miss {short_total}",
+            )
         )
     return v

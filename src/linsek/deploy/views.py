@@ -21,8 +21,8 @@ from linsek.deploy.forms import PlanGenerateForm
 from linsek.deploy.models import Plan, PostStation
 from linsek.deploy.patterns import default_patterns_raw
 from linsek.deploy.rosters import roster_pdf, roster_xlsx
-from linsek.deploy.selectors import plan_layer_rows, plan_posts, plan_units, plans_visible_to
-from linsek.deploy.services import patterns_parse, plan_approve, plan_generate
+from linsek.deploy.selectors import plan_jobs_for, plan_layer_rows, plan_posts, plan_units, plans_visible_to
+from linsek.deploy.services import patterns_parse, plan_approve, plan_jobs_enqueue, plan_jobs_orphans_fail
 from linsek.regions.access import access_region
 from linsek.regions.selectors import region_ancestors
 from linsek.web.errors import json_response, layer, page
@@ -63,10 +63,10 @@ def scope(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         deploy_require(request.user, "deploy.plan")
         if form.is_valid():
-            try:
-                plan = plan_generate(
+            try:  # the worker plans; the page follows the job (a bad pattern is refused here, at once)
+                _batch, jobs = plan_jobs_enqueue(
                     actor=request.user,
-                    regency=region,
+                    regencies=[region],
                     now=timezone.now(),
                     patterns=form.patterns_raw(base),
                     mode=form.cleaned_data["mode"],
@@ -75,8 +75,11 @@ def scope(request: HttpRequest, code: str) -> HttpResponse:
             except ValidationFailed as exc:
                 errors = [exc.message, *[f"{p.field}: {p.message}" for p in exc.problems]]
             else:
-                messages.success(request, _("Rencana versi %(v)s dibuat.") % {"v": plan.version})
-                return redirect("deploy:plan", plan.id)
+                if jobs:
+                    messages.info(request, _("Rencana sedang dihitung di latar belakang; status tampil di bawah."))
+                else:
+                    messages.warning(request, _("Rencana wilayah ini sudah dalam antrean; tunggu hingga selesai."))
+                return redirect("deploy:scope", region.code)
     context = {
         "region": region,
         "ancestors": region_ancestors(request.user, region=region),
@@ -84,8 +87,24 @@ def scope(request: HttpRequest, code: str) -> HttpResponse:
         "form": form,
         "errors": errors,
         "can_plan": deploy_can(request.user, "deploy.plan"),
+        **_jobs_context(request.user, region),
     }
     return render(request, "deploy/scope.html", context)
+
+
+@require_GET
+@page
+def jobs(request: HttpRequest, code: str) -> HttpResponse:
+    """The planning jobs of a regency (the fragment the scope page polls while a job is queued or running)."""
+    deploy_require(request.user, "deploy.view")
+    region = access_region(viewer=request.user, code=code)
+    return render(request, "deploy/_jobs.html", {"region": region, **_jobs_context(request.user, region)})
+
+
+def _jobs_context(user: Any, region: Any) -> dict[str, Any]:
+    plan_jobs_orphans_fail(now=timezone.now())  # a job whose worker died is shown as failed, not running for ever
+    rows = plan_jobs_for(user, scope=region)
+    return {"jobs": rows, "jobs_open": any(j.open for j in rows)}
 
 
 @require_GET
@@ -99,6 +118,16 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rows = plan_posts(request.user, plan=plan, area=area)
     config = map_config(region=plan.scope)
     config["points"] = reverse("deploy:layer-tps", args=[plan.id])
+    config["posts"] = reverse("deploy:layer-posts", args=[plan.id])  # posts mode of the web map
+    config["post"] = request.GET.get("pos", "")[:24]
+    config["postLabels"] = {
+        "post": _("Pos"),
+        "tps": _("TPS"),
+        "team": _("Tim"),
+        "linmas": _("Linmas"),
+        "noTeam": _("Belum ada personel"),
+        "drawnPosts": _("{n} pos pengamanan dengan garis ke TPS-nya."),
+    }
     summary = plan.summary
     districts = {r.code: r.name for r in plan.scope.children.all().only("code", "name")}
     context = {

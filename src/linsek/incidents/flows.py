@@ -9,7 +9,7 @@ the same transaction, so a crash between the two repeats the work instead of los
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -172,8 +172,16 @@ def _emit(drafts: list[Any], *, now: datetime) -> None:
         notifications_emit_many(drafts, now=now)
 
 
-def reports_notify(*, now: datetime, limit: int = 500) -> int:
-    """Put routed-report notifications in notify's outbox for reports not yet notified; returns how many reports."""
+def reports_notify(*, now: datetime, limit: int | None = None, pool: DuplicatePool | None = None) -> int:
+    """Put routed-report notifications in notify's outbox for reports not yet notified, and suggest duplicates.
+
+    Returns how many reports. Passing the same ``pool`` to the passes of one run keeps the duplicate search's
+    pool between them: in an election-day burst, rereading the open reports of the window every pass fell behind.
+    A pass holds its write transaction only for the outbox rows; the duplicate search runs after it, so that on
+    SQLite (one writer at a time) the intake is not held up behind it. Passes are smaller there for the same reason.
+    """
+    if limit is None:
+        limit = NOTIFY_PASS_SQLITE if connection.vendor == "sqlite" else NOTIFY_PASS
     with transaction.atomic():
         pending = Report.objects.filter(notified_at__isnull=True).order_by("id")
         if connection.features.has_select_for_update_skip_locked:
@@ -194,16 +202,36 @@ def reports_notify(*, now: datetime, limit: int = 500) -> int:
         ]
         _emit(drafts, now=now)
         Report.objects.filter(pk__in=[r.pk for r in reports]).update(notified_at=now)
-        _duplicates_mark(reports)
+    _duplicates_mark(reports, pool if pool is not None else DuplicatePool())
     return len(reports)
 
 
-def _duplicates_mark(reports: list[Report]) -> None:
+NOTIFY_PASS = 2000
+NOTIFY_PASS_SQLITE = 250
+OPEN_FOR_DUPLICATES = ("new", "acknowledged", "verified", "in_handling")
+DUPLICATE_POOL_MAX = 200_000
+
+
+@dataclass
+class DuplicatePool:
+    """The open reports a new report may duplicate, kept across the passes of one notification run.
+
+    The first pass reads the open reports of the time window; later passes read only the reports added since
+    (by id). A report closed meanwhile may still be suggested for the rest of the run: a suggestion is only that,
+    a person confirms or dismisses it. A target observed before the window read at first makes a full reread.
+    """
+
+    since: datetime | None = None
+    max_id: int = 0
+    facts: dict[int, Any] = field(default_factory=dict)
+
+
+def _duplicates_mark(reports: list[Report], pool: DuplicatePool) -> None:
     """Suggest, for each new report, an older open report it looks like (same kind, near, close in time).
 
-    One query for the whole batch; the suggestion is shown in lists and confirmed or dismissed by a person.
+    The suggestion is shown in lists and confirmed or dismissed by a person.
     """
-    from linsek.incidents.picture import DupFacts, duplicate_pairs_for
+    from linsek.incidents.picture import DupFacts, duplicate_suggestions
     from linsek.incidents.rules import intake_limits
 
     if not reports:
@@ -211,22 +239,24 @@ def _duplicates_mark(reports: list[Report]) -> None:
     limits = intake_limits()
     window = timedelta(minutes=limits.duplicate_window_minutes)
     targets = [DupFacts(r.pk, r.kind, r.observed_at, r.tps_id, r.lat, r.lon) for r in reports]
-    pool = [
-        DupFacts(*row)
-        for row in Report.objects.filter(
-            status__in=("new", "acknowledged", "verified", "in_handling"),
-            kind__in={t.kind for t in targets},
-            observed_at__gte=min(t.observed_at for t in targets) - window,
-            observed_at__lte=max(t.observed_at for t in targets) + window,
-        ).values_list("id", "kind", "observed_at", "tps_id", "lat", "lon")[:50_000]
-    ]
-    batch = {t.id for t in targets}
-    suggestion: dict[int, int] = {}
-    pairs = duplicate_pairs_for(
-        targets, pool, radius_m=limits.duplicate_radius_m, window_minutes=limits.duplicate_window_minutes
+    earliest = min(t.observed_at for t in targets) - window
+    rows = Report.objects.filter(status__in=OPEN_FOR_DUPLICATES)
+    if pool.since is None or earliest < pool.since or len(pool.facts) > DUPLICATE_POOL_MAX:
+        pool.since, pool.max_id = earliest, 0
+        pool.facts.clear()
+        rows = rows.filter(observed_at__gte=earliest)
+    else:
+        rows = rows.filter(id__gt=pool.max_id, observed_at__gte=pool.since)
+    for row in rows.values_list("id", "kind", "observed_at", "tps_id", "lat", "lon")[:DUPLICATE_POOL_MAX]:
+        pool.facts[row[0]] = DupFacts(*row)
+    pool.max_id = max([pool.max_id, *pool.facts])
+    suggestion = duplicate_suggestions(
+        targets,
+        pool.facts.values(),
+        radius_m=limits.duplicate_radius_m,
+        window_minutes=limits.duplicate_window_minutes,
     )
-    for pair in sorted(pairs, key=lambda p: p.other_id):
-        if pair.report_id in batch:
-            suggestion.setdefault(pair.report_id, pair.other_id)
-    for report_id, other_id in suggestion.items():
-        Report.objects.filter(pk=report_id, suggested_duplicate__isnull=True).update(suggested_duplicate_id=other_id)
+    unmarked = Report.objects.filter(pk__in=list(suggestion), suggested_duplicate__isnull=True)
+    marked = [Report(pk=pk, suggested_duplicate_id=suggestion[pk]) for pk in unmarked.values_list("pk", flat=True)]
+    with transaction.atomic():
+        Report.objects.bulk_update(marked, ["suggested_duplicate"], batch_size=500)

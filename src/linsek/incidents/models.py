@@ -63,8 +63,14 @@ class Report(models.Model):
     updated_at = models.DateTimeField()
     tps = models.ForeignKey("regions.PollingStation", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     village = models.ForeignKey("regions.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    district = models.ForeignKey("regions.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    regency = models.ForeignKey("regions.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # district, regency, reporter and lead_org need no index of their own: the composite indexes of Meta lead with
+    # them. Each index is one more write per report on the intake path.
+    district = models.ForeignKey(
+        "regions.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    regency = models.ForeignKey(
+        "regions.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     province = models.ForeignKey("regions.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     lat = models.FloatField(_("lintang"), null=True, blank=True)
     lon = models.FloatField(_("bujur"), null=True, blank=True)
@@ -72,7 +78,7 @@ class Report(models.Model):
     ballot_count = models.PositiveIntegerField(_("jumlah surat suara"), null=True, blank=True)
     channel = models.CharField(_("saluran"), max_length=10, choices=Channel.choices)
     reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     reporter_org = models.ForeignKey(
         "agencies.Organisation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -83,7 +89,7 @@ class Report(models.Model):
     reporter_nik = models.CharField(max_length=16, blank=True, default="")
     needs_verification = models.BooleanField(default=False)
     lead_org = models.ForeignKey(
-        "agencies.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "agencies.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     routing = models.JSONField(default=dict, help_text=_("the routing decision, its rule and reason"))
     ack_due_at = models.DateTimeField(null=True, blank=True)
@@ -148,8 +154,11 @@ class RecipientRole(models.TextChoices):
 class ReportRecipient(models.Model):
     """An organisation a report was routed to, and in which role; the agency queue reads this table."""
 
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="recipients")
-    organisation = models.ForeignKey("agencies.Organisation", on_delete=models.PROTECT, related_name="+")
+    # Both keys are covered by the unique constraint and the index of Meta (report, org / org, report).
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="recipients", db_index=False)
+    organisation = models.ForeignKey(
+        "agencies.Organisation", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     role = models.CharField(max_length=10, choices=RecipientRole.choices)
     added_at = models.DateTimeField()
 
@@ -164,7 +173,7 @@ class ReportRecipient(models.Model):
 class ReportEvent(models.Model):
     """One line of a report's timeline: who did what, when, from which status to which, with a note."""
 
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="events")
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="events", db_index=False)  # (report, at)
     at = models.DateTimeField()
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     actor_label = models.CharField(max_length=150, blank=True, default="")

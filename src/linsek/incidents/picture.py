@@ -6,7 +6,7 @@ pass without a query per row.
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -73,33 +73,86 @@ def _pair(a: DupFacts, b: DupFacts, radius_m: float) -> DuplicatePair | None:
     return DuplicatePair(newer.id, older.id, round(minutes, 1), distance, same_tps)
 
 
+class _DuplicateIndex:
+    """The pool indexed by kind and TPS, and by kind and a grid of cells at least ``radius_m`` wide.
+
+    Each target is then compared only with the reports of its own TPS and of the 3 × 3 cells around it: on
+    election day a kind may have tens of thousands of reports in one window, and comparing every pair would not
+    keep up with the intake.
+    """
+
+    def __init__(self, pool: list[DupFacts], targets: list[DupFacts], radius_m: float) -> None:
+        lats = [abs(r.lat) for r in (*pool, *targets) if r.lat is not None]
+        # One cell spans at least the radius in both directions at the highest latitude present.
+        cos_min = max(math.cos(math.radians(min(max(lats, default=0.0), 89.0))), 0.01)
+        self.cell = max(radius_m, 1.0) / (111_000 * cos_min)
+        self.by_tps: dict[tuple[str, int], list[DupFacts]] = {}
+        self.by_cell: dict[tuple[str, int, int], list[DupFacts]] = {}
+        for r in pool:
+            if r.tps_id is not None:
+                self.by_tps.setdefault((r.kind, r.tps_id), []).append(r)
+            where = self._cell_of(r)
+            if where is not None:
+                self.by_cell.setdefault((r.kind, *where), []).append(r)
+
+    def _cell_of(self, r: DupFacts) -> tuple[int, int] | None:
+        if r.lat is None or r.lon is None:
+            return None
+        return math.floor(r.lat / self.cell), math.floor(r.lon / self.cell)
+
+    def candidates(self, target: DupFacts) -> list[DupFacts]:
+        """Reports of the pool that may pair with the target (same kind, same TPS or a neighbouring cell), by id."""
+        found: dict[int, DupFacts] = {}
+        if target.tps_id is not None:
+            found.update((r.id, r) for r in self.by_tps.get((target.kind, target.tps_id), ()))
+        where = self._cell_of(target)
+        if where is not None:
+            for dx in (-1, 0, 1):
+                for dy in (-1, 0, 1):
+                    found.update((r.id, r) for r in self.by_cell.get((target.kind, where[0] + dx, where[1] + dy), ()))
+        found.pop(target.id, None)
+        return [found[i] for i in sorted(found)]
+
+
 def duplicate_pairs_for(
     targets: Iterable[DupFacts], pool: Iterable[DupFacts], *, radius_m: float, window_minutes: int
 ) -> list[DuplicatePair]:
     """Pairs (target, other report of the pool) of the same kind, observed within the window of each other, at the
-    same TPS or within the radius. The pool is sorted by time per kind and searched by bisection, so a list of
-    100 targets against 5,000 open reports costs ~100 × (reports in one window), not 5,000².
-    """
+    same TPS or within the radius."""
+    targets = list(targets)
+    index = _DuplicateIndex(list(pool), targets, radius_m)
     window = timedelta(minutes=window_minutes)
-    by_kind: dict[str, list[DupFacts]] = {}
-    for r in pool:
-        by_kind.setdefault(r.kind, []).append(r)
-    times: dict[str, list[datetime]] = {}
-    for kind, group in by_kind.items():
-        group.sort(key=lambda r: r.observed_at)
-        times[kind] = [r.observed_at for r in group]
     seen: set[tuple[int, int]] = set()
     out: list[DuplicatePair] = []
     for target in targets:
-        group = by_kind.get(target.kind, [])
-        lo = bisect_left(times.get(target.kind, []), target.observed_at - window)
-        hi = bisect_right(times.get(target.kind, []), target.observed_at + window)
-        for other in group[lo:hi]:
+        for other in index.candidates(target):
             key = (min(target.id, other.id), max(target.id, other.id))
-            if other.id == target.id or key in seen:
+            if key in seen or abs(other.observed_at - target.observed_at) > window:
                 continue
             pair = _pair(target, other, radius_m)
             if pair is not None:
                 seen.add(key)
                 out.append(pair)
+    return out
+
+
+def duplicate_suggestions(
+    targets: Iterable[DupFacts], pool: Iterable[DupFacts], *, radius_m: float, window_minutes: int
+) -> dict[int, int]:
+    """For each target, the oldest older report of the pool it may duplicate (the suggestion a person confirms).
+
+    The same answer as the smallest ``other_id`` of the target's pairs in :func:`duplicate_pairs_for`, found by
+    stopping at the first match instead of listing every pair.
+    """
+    targets = list(targets)
+    index = _DuplicateIndex(list(pool), targets, radius_m)
+    window = timedelta(minutes=window_minutes)
+    out: dict[int, int] = {}
+    for target in targets:
+        for other in index.candidates(target):
+            if other.id > target.id:
+                break
+            if abs(other.observed_at - target.observed_at) <= window and _pair(target, other, radius_m) is not None:
+                out[target.id] = other.id
+                break
     return out

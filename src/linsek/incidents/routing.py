@@ -11,10 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
 
 from linsek.incidents.rules import RoutingRules
 
 ROLE_RANK = {"lead": 0, "escalated": 1, "support": 2, "inform": 3}
+ROUTE_MEMO_MAX = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +51,11 @@ class Directory:
     by_type: Mapping[str, tuple[Org, ...]]
     type_parents: Mapping[str, tuple[str, ...]]
     type_names: Mapping[str, str] = field(default_factory=dict)
+    # Decisions already taken against this directory: intake routes thousands of reports a second to a few
+    # hundred distinct places, and a decision depends only on the rules, the report's facts and the place.
+    route_memo: dict[tuple[Any, ...], tuple[RoutingRules, RoutingDecision]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @classmethod
     def build(
@@ -110,7 +118,7 @@ class RoutingDecision:
     assignments: tuple[Assignment, ...]
     notes: tuple[str, ...]
 
-    @property
+    @cached_property
     def lead(self) -> Assignment | None:
         return next((a for a in self.assignments if a.role == "lead"), None)
 
@@ -131,6 +139,22 @@ def route(
     *, kind: str, severity: int, crowd_level: str, place: Place, rules: RoutingRules, directory: Directory
 ) -> RoutingDecision:
     """The first matching rule's lead, support and inform types, resolved to concrete organisations."""
+    key = (id(rules), kind, severity, crowd_level, place)
+    hit = directory.route_memo.get(key)
+    if hit is not None and hit[0] is rules:
+        return hit[1]
+    decision = _route(
+        kind=kind, severity=severity, crowd_level=crowd_level, place=place, rules=rules, directory=directory
+    )
+    if len(directory.route_memo) >= ROUTE_MEMO_MAX:
+        directory.route_memo.clear()
+    directory.route_memo[key] = (rules, decision)
+    return decision
+
+
+def _route(
+    *, kind: str, severity: int, crowd_level: str, place: Place, rules: RoutingRules, directory: Directory
+) -> RoutingDecision:
     rule = next(r for r in rules.rules if r.matches(kind=kind, severity=severity, crowd_level=crowd_level))
     chosen: dict[int, Assignment] = {}
     notes: list[str] = []

@@ -19,6 +19,7 @@ from django.db import transaction
 
 from linsek.audit.services import audit_append
 from linsek.core.errors import DomainError, Forbidden, ValidationFailed
+from linsek.core.uploads import SNIFF_BYTES, content_type_sniff, upload_name_clean
 from linsek.incidents.access import access_report, report_relation
 from linsek.incidents.lifecycle import CLOSURE_REQUEST_FROM, OPEN, InvalidTransition, transition_target
 from linsek.incidents.models import (
@@ -430,31 +431,18 @@ def report_follow_up_from_sender(*, report_id: int, sender_label: str, text: str
 
 # --- attachments ----------------------------------------------------------------------------------------------
 
-SIGNATURES: tuple[tuple[bytes, int, str], ...] = (
-    (b"\xff\xd8\xff", 0, "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", 0, "image/png"),
-    (b"%PDF-", 0, "application/pdf"),
-)
-
-
-def content_type_sniff(head: bytes) -> str | None:
-    """The type from the file's first bytes (never from its name or the client's header)."""
-    for magic, offset, ctype in SIGNATURES:
-        if head[offset : offset + len(magic)] == magic:
-            return ctype
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    return None
-
 
 def attachment_add(*, actor: Any, report_id: int, name: str, content: bytes, now: datetime) -> Attachment:
-    """Attach a photo or PDF: size and detected type checked against ``rules/intake.json``."""
+    """Attach a photo or PDF: size and detected type checked against ``rules/intake.json``.
+
+    ``name`` is the client's file name, kept only as a cleaned label: the file is stored under its hash.
+    """
     limits = intake_limits()
     if len(content) > limits.attachment_max_bytes:
         raise ValidationFailed(
             f"berkas terlalu besar: {len(content):,} byte, paling besar {limits.attachment_max_bytes:,} byte"
         )
-    ctype = content_type_sniff(content[:16])
+    ctype = content_type_sniff(content[:SNIFF_BYTES])
     if ctype is None or ctype not in limits.attachment_types:
         raise ValidationFailed(
             "jenis berkas tidak diizinkan (isi berkas dikenali sebagai "
@@ -473,7 +461,7 @@ def attachment_add(*, actor: Any, report_id: int, name: str, content: bytes, now
             content_type=ctype,
             size=len(content),
             sha256=digest,
-            original_name=name[:200],
+            original_name=upload_name_clean(name),
             uploaded_at=now,
             uploaded_by=actor,
         )

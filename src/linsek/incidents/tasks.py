@@ -7,7 +7,7 @@ from datetime import datetime
 from django.utils import timezone
 from django_tasks import task
 
-from linsek.incidents.flows import reports_escalate, reports_notify
+from linsek.incidents.flows import DuplicatePool, reports_escalate, reports_notify
 
 
 @task()
@@ -23,8 +23,9 @@ def reports_notify_task(now: str | None = None) -> dict[str, int]:
     """Put notifications for newly routed reports in the outbox (delivered by notify's task)."""
     moment = datetime.fromisoformat(now) if now else timezone.now()
     total = 0
+    pool = DuplicatePool()  # read once, then only what is new, across the passes of this run
     for _ in range(20):
-        done = reports_notify(now=moment)
+        done = reports_notify(now=moment, pool=pool)
         total += done
         if done == 0:
             break

@@ -18,6 +18,7 @@ urlpatterns = [
     path("sw.js", views.service_worker, name="sw"),
     path("<int:report_id>/", views.report_detail, name="detail"),
     path("<int:report_id>/aksi/", views.report_act, name="act"),
+    path("<int:report_id>/lampiran/<int:attachment_id>/", views.attachment_download, name="attachment"),
     path("masuk/sms/", intake_views.webhook, {"channel": "sms"}, name="webhook-sms"),
     path("masuk/whatsapp/", intake_views.webhook, {"channel": "whatsapp"}, name="webhook-whatsapp"),
 ]

@@ -22,11 +22,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from linsek.core.errors import DomainError, Forbidden, ValidationFailed
+from linsek.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from linsek.core.middleware import current_client_addr, current_request_id
+from linsek.core.uploads import private_file_response
 from linsek.incidents.access import access_report, report_relation
 from linsek.incidents.lifecycle import allowed_actions
-from linsek.incidents.models import Classification, RejectReason, Status
+from linsek.incidents.models import Attachment, Classification, RejectReason, Status
 from linsek.incidents.rules import intake_limits, status_rules, taxonomy
 from linsek.incidents.selectors import (
     EXPORT_COLUMNS,
@@ -185,6 +186,23 @@ def report_submit_json(request: HttpRequest) -> HttpResponse:
     if isinstance(payload, dict) and "reports" in payload:
         return json_response({"results": [{**o.body, "http_status": o.http_status} for o in outcomes]})
     return json_response(outcomes[0].body, status=outcomes[0].http_status)
+
+
+@page
+@require_GET
+def attachment_download(request: HttpRequest, report_id: int, attachment_id: int) -> HttpResponse:
+    """An attachment, to whoever may see its report (the same 404 whether the report is missing or hidden);
+    the only way to a stored file: ``MEDIA_ROOT`` is not served."""
+    report = access_report(viewer=request.user, report_id=report_id)
+    attachment = Attachment.objects.filter(report=report, pk=attachment_id).first()
+    if attachment is None:
+        raise NotFound("lampiran tidak ditemukan")
+    response = private_file_response(
+        attachment.file.open("rb"),
+        filename=f"{report.reference}-{attachment.pk}{attachment.extension}",
+        content_type=attachment.content_type,
+    )
+    return response  # type: ignore[return-value]  # a streaming response; ``page`` passes it through
 
 
 @page

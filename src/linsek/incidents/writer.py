@@ -11,17 +11,18 @@ cannot drift from the Django models; they run on SQLite and PostgreSQL alike.
 
 from __future__ import annotations
 
+import json
 import uuid as uuidlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import orjson
 from django.conf import settings
 from django.db import connection, models, transaction
 
-from linsek.audit.chain import GENESIS, event_hash
-from linsek.audit.models import AuditEvent, AuditHead
+from linsek.audit.services import audit_append_batch
 from linsek.core.errors import ValidationFailed
 from linsek.incidents import reference
 from linsek.incidents.models import Report, ReportEvent, ReportRecipient
@@ -72,6 +73,8 @@ class _Table:
         self.attnames = [f.attname for f in self.fields]  # type: ignore[union-attr]
         special = (models.UUIDField, models.DateTimeField, models.JSONField)
         self.adapt = [isinstance(f, special) for f in self.fields]
+        self.json = [isinstance(f, models.JSONField) for f in self.fields]
+        self.record_types: str | None = None
 
     def insert(self, cursor: Any, rows: list[dict[str, Any]], *, suffix: str = "") -> list[tuple[Any, ...]]:
         quote = connection.ops.quote_name
@@ -79,21 +82,9 @@ class _Table:
         placeholders = "(" + ",".join(["%s"] * len(self.fields)) + ")"
         # Table and column names come from the models' metadata, never from input; values are bound parameters.
         columns = ",".join(quote(str(f.column)) for f in self.fields)  # type: ignore[union-attr]
-        head = f"INSERT INTO {quote(self.table)} ({columns}) VALUES "  # noqa: S608
         if connection.vendor == "postgresql":
-            # One single-row statement sent for every row in pipeline mode (psycopg's executemany): the
-            # statement is parsed once, where a multi-row VALUES list would be re-parsed on every batch.
-            raw = cursor.cursor
-            params_list = [self._params(row) for row in rows]
-            if not suffix:
-                raw.executemany(head + placeholders, params_list)
-                return out
-            raw.executemany(head + placeholders + suffix, params_list, returning=True)
-            while True:
-                out.extend(raw.fetchall())
-                if not raw.nextset():
-                    break
-            return out
+            return self._insert_postgresql(cursor, rows, columns, suffix)
+        head = f"INSERT INTO {quote(self.table)} ({columns}) VALUES "  # noqa: S608
         for start in range(0, len(rows), ROWS_PER_STATEMENT):
             chunk = rows[start : start + ROWS_PER_STATEMENT]
             params: list[Any] = []
@@ -104,11 +95,52 @@ class _Table:
                 out.extend(cursor.fetchall())
         return out
 
+    def _insert_postgresql(self, cursor: Any, rows: list[dict[str, Any]], columns: str, suffix: str) -> list[Any]:
+        """One statement for the whole batch, with the values serialised in C rather than quoted one by one.
+
+        Plain inserts use COPY. With a ``suffix`` (``ON CONFLICT … RETURNING``), which COPY cannot take, the
+        rows travel as one JSON array expanded by ``jsonb_to_recordset`` into the columns' own types.
+        """
+        quote = connection.ops.quote_name
+        raw = cursor.cursor
+        if not suffix:
+            with raw.copy(f"COPY {quote(self.table)} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(self._params_postgresql(row))
+            return []
+        if self.record_types is None:
+            self.record_types = ", ".join(
+                f"{quote(str(f.column))} {f.db_type(connection)}"  # type: ignore[union-attr]
+                for f in self.fields
+            )
+        names = [str(f.column) for f in self.fields]  # type: ignore[union-attr]
+        payload = orjson.dumps([dict(zip(names, map(row.get, self.attnames), strict=True)) for row in rows])
+        raw.execute(
+            f"INSERT INTO {quote(self.table)} ({columns}) SELECT {columns} "  # noqa: S608  (names from metadata)
+            f"FROM jsonb_to_recordset(%s::jsonb) AS r({self.record_types}){suffix}",
+            [payload.decode()],
+        )
+        return list(raw.fetchall())
+
+    def _params_postgresql(self, row: dict[str, Any]) -> list[Any]:
+        """Values for COPY: PostgreSQL takes aware datetimes and UUIDs as they are; JSON goes as its text."""
+        return [
+            _json_text(value) if is_json and value is not None else value
+            for value, is_json in zip(map(row.get, self.attnames), self.json, strict=True)
+        ]
+
     def _params(self, row: dict[str, Any]) -> list[Any]:
         return [
             f.get_db_prep_value(row.get(name), connection, prepared=False) if adapt else row.get(name)  # type: ignore[union-attr]
             for f, name, adapt in zip(self.fields, self.attnames, self.adapt, strict=True)
         ]
+
+
+def _json_text(value: Any) -> str:
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:  # what orjson refuses (non-string keys, huge integers) the standard library may take
+        return json.dumps(value)
 
 
 _REPORT_FIELDS = [f.name for f in Report._meta.concrete_fields if f.name != "id"]
@@ -139,66 +171,9 @@ def _table(key: str) -> _Table:
                 ],
             )
         else:
-            table = _Table(
-                AuditEvent,
-                [
-                    "seq",
-                    "at",
-                    "actor_id",
-                    "actor_label",
-                    "organisation_id",
-                    "action",
-                    "object_type",
-                    "object_id",
-                    "before_digest",
-                    "after_digest",
-                    "data",
-                    "request_id",
-                    "client_addr",
-                    "prev_hash",
-                    "hash",
-                ],
-            )
+            raise KeyError(key)
         _TABLES[key] = table
     return table
-
-
-def audit_append_batch(cursor: Any, events: list[dict[str, Any]], *, now: datetime) -> None:
-    """Append many audit events in the caller's transaction, locking the chain head once.
-
-    Same canonical fields and hashing as :func:`linsek.audit.services.audit_append` (``audit verify`` checks
-    both); each event dict carries action, actor_id, actor_label, organisation_id, object_type, object_id,
-    data, request_id and client_addr.
-    """
-    if not events:
-        return
-    head, _ = AuditHead.objects.select_for_update().get_or_create(id=1, defaults={"seq": 0, "hash": GENESIS})
-    seq, prev = head.seq, head.hash
-    at = now.astimezone(UTC)
-    at_text = at.isoformat(timespec="microseconds")
-    rows = []
-    for event in events:
-        seq += 1
-        fields = {
-            "seq": seq,
-            "at": at_text,
-            "actor_id": event.get("actor_id"),
-            "actor_label": event.get("actor_label", "system")[:150],
-            "organisation_id": event.get("organisation_id"),
-            "action": event["action"],
-            "object_type": event.get("object_type", ""),
-            "object_id": str(event.get("object_id", "")),
-            "before_digest": "",
-            "after_digest": event.get("after_digest", ""),
-            "data": event.get("data") or {},
-            "request_id": event.get("request_id", ""),
-            "client_addr": event.get("client_addr", ""),
-        }
-        digest = event_hash(prev, fields)
-        rows.append({**fields, "at": at, "prev_hash": prev, "hash": digest})
-        prev = digest
-    _table("audit").insert(cursor, rows)
-    AuditHead.objects.filter(id=1).update(seq=seq, hash=prev)
 
 
 def audit_enabled() -> bool:
@@ -421,7 +396,7 @@ def reports_accept_batch(items: Sequence[Incoming], *, now: datetime) -> list[Ou
             if events:
                 _table("event").insert(cursor, events)
             if audit_enabled():
-                audit_append_batch(cursor, audits, now=now)
+                audit_append_batch(audits, now=now)
 
     by_uuid_row = {row["uuid"]: row for row in rows}
     for u, (index, sub, decision) in accepted.items():

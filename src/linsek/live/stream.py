@@ -71,16 +71,20 @@ def session_user(session_key: str | None) -> Any:
     return user
 
 
-def _connect(session_key: str | None) -> tuple[Any, Any]:
-    """The user and their report scope, once per stream (in a thread; its connection is closed after)."""
+def _connect(session_key: str | None) -> tuple[Any, Any, bool]:
+    """The user, their report scope and whether the route matrix (``asgi:live-reports``) admits them,
+    once per stream (in a thread; its connection is closed after)."""
     from django.db import close_old_connections, connection
 
+    from linsek.accounts.routes import route_allows
     from linsek.incidents.visibility import report_scope
 
     close_old_connections()
     try:
         user = session_user(session_key)
-        return user, (report_scope(user) if user is not None else None)
+        if user is None:
+            return None, None, False
+        return user, report_scope(user), route_allows(user, "asgi:live-reports", "GET")
     finally:
         connection.close()
 
@@ -121,12 +125,17 @@ def _frame(event: dict[str, Any]) -> bytes:
 
 async def live_reports(scope: Scope, receive: Receive, send: Send) -> None:
     """The ASGI app of ``/live/reports``."""
-    user, viewer_scope = await sync_to_async(_connect, thread_sensitive=False)(
+    user, viewer_scope, admitted = await sync_to_async(_connect, thread_sensitive=False)(
         _cookie(scope, settings.SESSION_COOKIE_NAME)
     )
-    if user is None:
-        body = b'{"detail":"login required","code":"unauthenticated"}'
-        await send({"type": "http.response.start", "status": 401, "headers": [(b"content-type", b"application/json")]})
+    if user is None or not admitted:
+        status, body = (
+            (401, b'{"detail":"login required","code":"unauthenticated"}')
+            if user is None
+            else (403, b'{"detail":"refused by the route matrix (asgi:live-reports)","code":"forbidden"}')
+        )
+        headers = [(b"content-type", b"application/json"), (b"x-linsek-gate", b"refused")]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
         return
     wanted = StreamFilter.from_query(scope.get("query_string", b"").decode("latin-1"))

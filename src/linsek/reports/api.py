@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema
 
+from linsek.api.errors import error_responses
 from linsek.coord.api import viewer
 from linsek.reports.access import access_sitrep, access_sitrep_region, require_issue
 from linsek.reports.content import sitrep_build
@@ -56,7 +57,11 @@ def _out(report: SituationReport, *, with_content: bool) -> SitrepOut:
     )
 
 
-@router.get("/harian", response=dict[str, Any], summary="The live content of a region's day (not stored)")
+@router.get(
+    "/harian",
+    response={200: dict[str, Any], **error_responses(404)},  # 404: the region is unknown or not the viewer's
+    summary="The live content of a region's day (not stored)",
+)
 def daily_live(request: HttpRequest, region: str, day: date) -> dict[str, Any]:
     target = access_sitrep_region(viewer=viewer(request), code=region)
     return sitrep_build(region=target, date_from=day, date_to=day, now=timezone.now())
@@ -69,7 +74,11 @@ class GenerateIn(Schema):
     issue: bool = False
 
 
-@router.post("/harian", response={201: SitrepOut}, summary="Store a snapshot, or issue the day's frozen report")
+@router.post(
+    "/harian",
+    response={201: SitrepOut, **error_responses(404)},  # 404: the region is unknown or not the viewer's
+    summary="Store a snapshot, or issue the day's frozen report",
+)
 def daily_post(request: HttpRequest, payload: GenerateIn) -> tuple[int, SitrepOut]:
     user = viewer(request)
     if payload.issue:

@@ -40,6 +40,7 @@ from linsek.core.errors import FieldProblem, Forbidden, NotFound, ValidationFail
         ),
     ],
 )
+@pytest.mark.django_db  # a 403 is also recorded in the audit trail (accounts.denials)
 def test_exceptions_map_to_status_and_body(exc: Exception, status: int, body: dict[str, Any]) -> None:
     response = api.on_exception(RequestFactory().get("/api/v1/x"), exc)
     assert response.status_code == status

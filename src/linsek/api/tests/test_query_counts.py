@@ -13,9 +13,10 @@ from linsek.api.tests.conftest import API, TokenClient
 from linsek.regions.models import Region
 from tests.factories import OrganisationFactory, PersonFactory, PollingStationFactory
 
-# Per request, with a token whose last use is fresh: the token with its user, the user's roles; then
+# Per request, with a token whose last use is fresh: the token with its user and whether the user still
+# holds the token's role (one query; the token's role is the user's only role for the request); then
 # the route's own queries (a COUNT and the page, plus what the route needs, named on each line).
-AUTH = 2
+AUTH = 1
 EXPECTED: dict[str, tuple[str, dict[str, str], int]] = {
     "regions_list": ("/regions", {"parent": "33.20.05"}, AUTH + 1 + 2),  # + parent look-up
     "region_children": ("/regions/33.20.05/children", {}, AUTH + 1 + 2),  # + the region

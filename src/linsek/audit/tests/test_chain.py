@@ -87,3 +87,41 @@ def test_cli_names_the_first_broken_event(chain: list[AuditEvent]) -> None:
     _sql("UPDATE audit_auditevent SET data = %s WHERE seq = %s", ['{"n": 42}', 4])
     with pytest.raises(CommandError, match="#4"):
         call_command("audit", "verify")
+
+
+def test_canonical_text_is_the_json_dumps_form() -> None:
+    """The template writes exactly what ``json.dumps(sort_keys=True, compact, ensure_ascii=False)`` wrote before,
+    so chains stored before the template still verify."""
+    import json
+
+    from linsek.audit.chain import CANONICAL_FIELDS, canonical
+
+    samples = [
+        {"n": 1},
+        {},
+        {"z": [1, 2.5, None, True], "a": {"y": "é\u2603", "b": 'quote " and \\ back'}, "ctl": "\n\t\x01\x7f"},
+    ]
+    for i, data in enumerate(samples):
+        event = {
+            "seq": 10**12 + i,
+            "at": "2024-02-14T07:00:00.000000+00:00",
+            "actor_id": None if i == 0 else 42,
+            "actor_label": 'Siti Rahayu "SR" \\ ñ' if i == 2 else "system",
+            "organisation_id": None if i == 1 else 7,
+            "action": "report.submit",
+            "object_type": "incidents.report",
+            "object_id": str(i),
+            "before_digest": "",
+            "after_digest": "ab" * 32,
+            "data": data,
+            "request_id": "r\u0000x" if i == 2 else "",
+            "client_addr": "2001:db8::1",
+        }
+        legacy = json.dumps(
+            {f: event[f] for f in CANONICAL_FIELDS},
+            sort_keys=True,
+            separators=(",", ":"),
+            ensure_ascii=False,
+            default=str,
+        ).encode("utf-8")
+        assert canonical(event) == legacy

@@ -20,6 +20,7 @@ from linsek.audit.services import audit_append
 from linsek.coord.filetypes import FileRejected, presentation_detect
 from linsek.coord.models import AgendaItem, Decision, Invitation, Meeting, Presentation
 from linsek.core.errors import FieldProblem, ValidationFailed
+from linsek.core.uploads import upload_name_clean
 from linsek.regions.models import Region
 
 DEFAULT_PRESENTATION_MAX_BYTES = 25 * 1024 * 1024
@@ -236,14 +237,16 @@ def presentation_upload(
     except FileRejected as exc:
         raise ValidationFailed(
             _("Berkas ditolak: %(why)s. Unggah PDF atau PPTX.") % {"why": str(exc)},
-            [FieldProblem("file", str(exc), str(getattr(upload, "name", ""))[:200])],
+            [FieldProblem("file", str(exc), upload_name_clean(getattr(upload, "name", "")))],
         ) from exc
     digest = hashlib.sha256()
     stream.seek(0)
     for chunk in iter(lambda: stream.read(1 << 20), b""):
         digest.update(chunk)
     stream.seek(0)
-    clean_title = title.strip() or str(getattr(upload, "name", "")).rsplit("/", 1)[-1][:200] or _("Paparan")
+    # The uploader's file name is a label only (the file is stored under a generated name).
+    original_name = upload_name_clean(getattr(upload, "name", ""))
+    clean_title = title.strip() or original_name or _("Paparan")
     with transaction.atomic():
         item = Presentation(
             meeting=meeting,
@@ -253,7 +256,7 @@ def presentation_upload(
             size=size,
             sha256=digest.hexdigest(),
             pages=detected.pages,
-            original_name=str(getattr(upload, "name", ""))[:200],
+            original_name=original_name,
             uploaded_by=actor if getattr(actor, "pk", None) else None,
             uploaded_at=now,
         )

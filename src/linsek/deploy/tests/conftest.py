@@ -88,3 +88,44 @@ def rows_digest(plan_id: int) -> Any:
         sorted(PostStation.objects.filter(plan=plan).values_list("tps_id", "post__key")),
         sorted(Assignment.objects.filter(plan=plan).values_list("person_id", "post__key")),
     )
+
+
+@dataclass
+class LinmasStaff:
+    org: Organisation
+    pelemkerep: list[Person]
+    pule: list[Person]
+    island: list[Person]
+    absent: Person
+
+
+@pytest.fixture
+def linmas_staff(staffed: Staffed) -> LinmasStaff:
+    """Named Linmas of the small Jepara: a few per village (fewer than the posts need), one on leave."""
+    from datetime import date
+
+    from linsek.deploy.models import Availability
+
+    j = staffed.j
+    org = OrganisationFactory.create(
+        code="linmas-jepara", name="Satlinmas Kabupaten Jepara", short_name="Linmas", type_id="linmas"
+    )
+
+    def make(village: str, n: int) -> list[Person]:
+        return [
+            PersonFactory.create(
+                organisation=org,
+                full_name=f"Linmas {village} {i}",
+                home_region=j.villages[village],
+                duty_role_id="linmas",
+            )
+            for i in range(n)
+        ]
+
+    absent = PersonFactory.create(
+        organisation=org, full_name="Linmas Pule Cuti", home_region=j.villages["Pule"], duty_role_id="linmas"
+    )
+    Availability.objects.create(
+        person=absent, kind="leave", start=date(2024, 2, 13), end=date(2024, 2, 16), created_at=NOW
+    )
+    return LinmasStaff(org, make("Pelemkerep", 3), make("Pule", 2), make("Karimunjawa", 1), absent)

@@ -176,3 +176,25 @@ def test_the_worker_marks_suggested_duplicates_for_the_lists(jepara: Any) -> Non
     second.refresh_from_db()
     other.refresh_from_db()
     assert second.suggested_duplicate_id == first.pk and other.suggested_duplicate_id is None
+
+
+def test_one_notification_run_keeps_its_duplicate_pool_between_passes(jepara: Any) -> None:
+    from linsek.incidents.flows import DuplicatePool, reports_notify
+
+    pool = DuplicatePool()
+    first = _report(jepara)
+    assert reports_notify(now=NOW, pool=pool) == 1
+    read_once = dict(pool.facts)
+    # reported after the first pass: the second pass adds only what is new, and still finds the pair
+    second = _report(jepara, observed_at=(NOW - timedelta(minutes=5)).isoformat())
+    assert reports_notify(now=NOW, pool=pool) == 1
+    second.refresh_from_db()
+    assert second.suggested_duplicate_id == first.pk
+    assert read_once.keys() < pool.facts.keys() and pool.max_id == second.pk
+    # a report observed before the window read so far makes the pass read the pool again, from earlier
+    old_one = _report(jepara, observed_at=(NOW - timedelta(hours=5)).isoformat())
+    old_two = _report(jepara, observed_at=(NOW - timedelta(hours=5, minutes=-3)).isoformat())
+    assert reports_notify(now=NOW, pool=pool) == 2
+    old_two.refresh_from_db()
+    assert old_two.suggested_duplicate_id == old_one.pk
+    assert pool.since is not None and pool.since <= old_one.observed_at

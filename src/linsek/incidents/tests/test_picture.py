@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from linsek.incidents.picture import OpenReportFacts, district_status
+from linsek.incidents.picture import (
+    DupFacts,
+    OpenReportFacts,
+    _pair,
+    district_status,
+    duplicate_pairs_for,
+    duplicate_suggestions,
+)
 from linsek.incidents.rules import file_document, status_parse
 from linsek.incidents.selectors import district_statuses
 from linsek.incidents.services import actor_for, report_submit
@@ -69,3 +77,60 @@ def test_pages_show_the_picture_for_the_command_post(jepara: Any, client: Any) -
     assert manifest["start_url"] == "/laporan/baru/"
     sw = client.get("/laporan/sw.js")
     assert sw["Service-Worker-Allowed"] == "/laporan/" and b"linsek-outbox" in sw.content
+
+
+_DUP_T0 = datetime(2024, 2, 14, 1, 0, tzinfo=UTC)
+_dup_facts = st.builds(
+    DupFacts,
+    id=st.integers(1, 10_000),
+    kind=st.sampled_from(["politik_uang", "bentrok"]),
+    observed_at=st.integers(0, 240).map(lambda m: _DUP_T0 + timedelta(minutes=m)),
+    tps_id=st.none() | st.integers(1, 4),
+    # points on a 2 km patch of Jepara (steps of ~55 m) and, now and then, far north where cells stretch
+    lat=st.none()
+    | st.integers(0, 40).map(lambda i: -6.59 + i * 0.0005)
+    | st.integers(0, 40).map(lambda i: 84 + i * 1e-4),
+    lon=st.none() | st.integers(0, 40).map(lambda i: 110.66 + i * 0.0005),
+)
+
+
+@given(
+    targets=st.lists(_dup_facts, max_size=12, unique_by=lambda f: f.id),
+    pool=st.lists(_dup_facts, max_size=40, unique_by=lambda f: f.id),
+    radius_m=st.sampled_from([50.0, 500.0, 2_000.0]),
+    window=st.sampled_from([10, 60]),
+)
+def test_duplicate_search_finds_exactly_the_pairs_a_full_comparison_finds(
+    targets: list[DupFacts], pool: list[DupFacts], radius_m: float, window: int
+) -> None:
+    by_id = {f.id: f for f in pool}
+    targets = [by_id.get(t.id, t) for t in targets]  # one report, one set of facts
+    found = {
+        (p.report_id, p.other_id) for p in duplicate_pairs_for(targets, pool, radius_m=radius_m, window_minutes=window)
+    }
+    expected = set()
+    for t in targets:
+        for o in pool:
+            if o.id == t.id or o.kind != t.kind or abs(o.observed_at - t.observed_at) > timedelta(minutes=window):
+                continue
+            pair = _pair(t, o, radius_m)
+            if pair is not None:
+                expected.add((pair.report_id, pair.other_id))
+    assert found == expected
+
+
+@given(
+    targets=st.lists(_dup_facts, max_size=12, unique_by=lambda f: f.id),
+    pool=st.lists(_dup_facts, max_size=40, unique_by=lambda f: f.id),
+    radius_m=st.sampled_from([50.0, 500.0]),
+)
+def test_the_suggestion_is_the_oldest_older_report_among_the_pairs(
+    targets: list[DupFacts], pool: list[DupFacts], radius_m: float
+) -> None:
+    by_id = {f.id: f for f in pool}
+    targets = [by_id.get(t.id, t) for t in targets]
+    expected: dict[int, int] = {}
+    for pair in duplicate_pairs_for(targets, pool, radius_m=radius_m, window_minutes=60):
+        if pair.report_id in {t.id for t in targets}:
+            expected[pair.report_id] = min(expected.get(pair.report_id, pair.other_id), pair.other_id)
+    assert duplicate_suggestions(targets, pool, radius_m=radius_m, window_minutes=60) == expected

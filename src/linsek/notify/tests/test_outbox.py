@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -60,6 +64,22 @@ def test_a_claimed_but_unsent_row_is_delivered_after_its_lease_expires(people: l
         {r[0] for r in rows} == {"sent", "skipped"} and {r[1] for r in rows} == {"w2"} and {r[2] for r in rows} == {2}
     )
     assert InboxItem.objects.count() == 2 and len(mail.outbox) == 1
+
+
+def test_claims_of_a_dead_local_worker_are_freed_at_once(people: list[Any]) -> None:
+    emit(people)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    dead_id = f"{socket.gethostname()}:{dead.pid}"
+    alive_id = f"{socket.gethostname()}:{os.getpid()}"
+    claimed_dead = deliveries_claim(worker_id=dead_id, now=T0, limit=2, lease=timedelta(minutes=5))
+    claimed_alive = deliveries_claim(worker_id=alive_id, now=T0, limit=2, lease=timedelta(minutes=5))
+    assert len(claimed_dead) == 2 and len(claimed_alive) == 2
+    # a minute later, long before the lease ends: the dead worker's rows are delivered, the live one's are not touched
+    result = notify_deliver(now=T0 + timedelta(minutes=1), worker_id="w2")
+    assert result.claimed == 2
+    assert set(Delivery.objects.filter(claimed_by="w2").values_list("id", flat=True)) == set(claimed_dead)
+    assert Delivery.objects.filter(claimed_by=alive_id, status="claimed").count() == 2
 
 
 def test_a_late_worker_cannot_mark_a_row_it_no_longer_holds(people: list[Any]) -> None:

@@ -14,9 +14,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("action", choices=["verify", "head"])
+        parser.add_argument(
+            "--workers", type=int, default=None, help="processes for verify (default: one per core for large chains)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        result = audit_verify()
+        result = audit_verify(workers=options["workers"])
         if options["action"] == "head":
             self.stdout.write(f"{result.events} {result.head_hash}")
             return

@@ -7,6 +7,11 @@
  * When drawing is done the map element carries data-state="ready" and data-drawn=<number of TPS or
  * areas drawn>, and #map-summary says the same in words (an aria-live region) — for people using a
  * screen reader and for the browser tests alike.
+ *
+ * Posts mode (a deployment plan: config.posts is its posts layer): each guard post is a ring coloured by
+ * its status, with a line to each of its TPS; a click opens its TPS and its named team (police, TNI,
+ * Linmas). config.post names a post to open on load (the plan page's "lihat di peta" links). The map
+ * element then also carries data-posts=<number of posts drawn>.
  */
 (function () {
   "use strict";
@@ -240,6 +245,70 @@
     return { count: items.length, text: text };
   };
 
+  var POST_COLOURS = { covered: "#2f8f46", partial: "#e0a000", uncovered: "#c62828" };
+
+  LinsekMap.prototype.drawPosts = function (layer) {
+    var self = this;
+    var labels = this.config.postLabels || {};
+    var posts = (layer.posts || []).filter(function (p) { return p.lat !== null && p.lon !== null; });
+    var lines = L.featureGroup();
+    var rings = L.featureGroup();
+    this.postMarkers = {};
+    posts.forEach(function (p) {
+      var colour = POST_COLOURS[p.status] || FALLBACK_COLOUR;
+      (p.tps_points || []).forEach(function (point) {
+        if (!point) return;
+        lines.addLayer(L.polyline([[p.lat, p.lon], point], {
+          renderer: self.renderer, color: colour, weight: 1.5, opacity: 0.75, interactive: false,
+        }));
+      });
+      var ring = L.circleMarker([p.lat, p.lon], {
+        renderer: self.renderer, radius: 7, weight: 3, color: colour, fillColor: "#ffffff", fillOpacity: 1,
+      });
+      ring.feature = p;
+      rings.addLayer(ring);
+      self.postMarkers[p.key] = ring;
+    });
+    rings.on("click", function (event) { self.openPost(event.layer); });
+    lines.addTo(this.map);
+    rings.addTo(this.map);
+    if (posts.length) this.bounds.extend(rings.getBounds());
+    this.addLegend("post", labels.post || "Pos");
+    this.el.setAttribute("data-posts", String(posts.length));
+    return { count: posts.length, text: format(labels.drawnPosts || "{n} pos.", this.nf.format(posts.length)) };
+  };
+
+  LinsekMap.prototype.postPopup = function (p) {
+    var labels = this.config.postLabels || {};
+    var guards = (p.members || []).filter(function (m) { return m.sector !== "linmas"; });
+    var linmas = (p.members || []).filter(function (m) { return m.sector === "linmas"; });
+    var person = function (m) {
+      return "<li>" + escapeHtml((m.rank ? m.rank + " " : "") + m.name) +
+        (m.unit ? ' <span class="muted">(' + escapeHtml(m.unit) + ")</span>" : "") + "</li>";
+    };
+    return '<div class="map-popup post-popup" data-post="' + escapeHtml(p.key) + '">' +
+      "<h3>" + escapeHtml((labels.post || "Pos") + " " + p.number) + ' <span class="cat cat-' + escapeHtml(p.category) +
+      '">' + escapeHtml(p.category) + "</span></h3>" +
+      "<p><strong>" + escapeHtml(labels.tps || "TPS") + "</strong> (" + p.tps.length + "): " +
+      p.tps.map(function (c) { return "<code>" + escapeHtml(c) + "</code>"; }).join(", ") + "</p>" +
+      "<p><strong>" + escapeHtml(labels.team || "Tim") + "</strong> (" + guards.length + "/" + p.police_needed + ")</p>" +
+      (guards.length ? "<ul>" + guards.map(person).join("") + "</ul>" : "<p>" + escapeHtml(labels.noTeam || "—") + "</p>") +
+      "<p><strong>" + escapeHtml(labels.linmas || "Linmas") + "</strong> (" + linmas.length + "/" + (p.linmas_needed || 0) + ")</p>" +
+      (linmas.length ? "<ul class=\"post-linmas\">" + linmas.map(person).join("") + "</ul>" : "") +
+      "</div>";
+  };
+
+  LinsekMap.prototype.openPost = function (ring) {
+    L.popup({ maxHeight: 320, minWidth: 220 }).setLatLng(ring.getLatLng()).setContent(this.postPopup(ring.feature)).openOn(this.map);
+  };
+
+  LinsekMap.prototype.focusPost = function (key) {
+    var ring = this.postMarkers && this.postMarkers[key];
+    if (!ring) return;
+    this.map.setView(ring.getLatLng(), Math.max(this.map.getZoom(), 14));
+    this.openPost(ring);
+  };
+
   LinsekMap.prototype.drawAreas = function (layer) {
     var self = this;
     var items = records(layer).filter(function (a) { return a.lat !== null && a.lon !== null; });
@@ -318,6 +387,7 @@
     var self = this;
     var config = this.config;
     var drawn = { count: 0, text: "" };
+    var posts = null;
     var background = config.boundaries ? getJson(config.boundaries) : Promise.resolve(null);
     return background
       .then(function (collection) {
@@ -333,12 +403,17 @@
         return null;
       })
       .then(function () {
+        if (config.posts) return getJson(config.posts).then(function (layer) { posts = self.drawPosts(layer); });
+        return null;
+      })
+      .then(function () {
         self.fit();
+        if (posts && config.post) self.focusPost(config.post);
         self.renderLegend();
         self.addZoomSelect();
         self.el.setAttribute("data-drawn", String(drawn.count));
         self.el.setAttribute("data-state", "ready");
-        self.say(drawn.text);
+        self.say(posts ? drawn.text + " " + posts.text : drawn.text);
       })
       .catch(function (error) {
         self.el.setAttribute("data-state", "error");
