@@ -33,7 +33,7 @@ sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(ROOT / "src"))
 
 from intake import RESULTS, VENV_BIN, machine, pg_recreate  # noqa: E402
-from linsek.audit.chain import GENESIS, canonical_data, canonical_text, chained_hash  # noqa: E402
+from linsek.audit.chain import CANONICAL_FIELDS, GENESIS, canonical_data, canonical_text, chained_hash  # noqa: E402
 
 PG_DB = "linsek_auditbench"
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -41,23 +41,7 @@ SQLITE_PATH = ROOT / "var" / "bench" / "auditbench.sqlite3"
 TARGET_S = 60.0
 START = int(datetime(2024, 1, 15, tzinfo=UTC).timestamp())
 STEP_US = 400_000  # one event every 0.4 s: 10 M events span ~46 days
-COLUMNS = (
-    "seq",
-    "at",
-    "actor_id",
-    "actor_label",
-    "organisation_id",
-    "action",
-    "object_type",
-    "object_id",
-    "before_digest",
-    "after_digest",
-    "data",
-    "request_id",
-    "client_addr",
-    "prev_hash",
-    "hash",
-)
+COLUMNS = (*CANONICAL_FIELDS, "prev_hash", "hash")
 KINDS = ["politik_uang", "intimidasi", "kampanye", "logistik_terlambat", "gangguan_tps", "bentrok", "lainnya"]
 SEVERITIES = ["low", "medium", "high", "critical"]
 

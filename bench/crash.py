@@ -36,12 +36,10 @@ import asyncio
 import contextlib
 import json
 import os
-import platform
 import random
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -58,33 +56,14 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 RESULTS = BENCH / "results"
 VENV_BIN = Path(sys.executable).parent
+sys.path.insert(0, str(BENCH))
+from intake import free_port, machine, pg_recreate  # noqa: E402  (one copy of the bench helpers)
+
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 KINDS = ["politik_uang", "intimidasi", "kampanye", "logistik_terlambat", "gangguan_tps", "bentrok", "lainnya"]
 TEXT = "Uji ketahanan: server dimatikan paksa saat laporan masuk; laporan ini harus tersimpan tepat satu kali. "
 REQUEST_TIMEOUT = 15.0
 GIVE_UP_AFTER = 45.0  # after the load ends, a client stops resending an unanswered submission after this long
-
-
-def machine() -> str:
-    return (
-        f"{platform.node()} · {os.cpu_count()} cores · {platform.python_implementation()} {platform.python_version()}"
-    )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def pg_recreate(name: str) -> str:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return f"postgres://postgres@127.0.0.1:5432/{name}"
 
 
 def pg_drop(name: str) -> None:

@@ -3,9 +3,10 @@
 Under a load of API report submissions the real server (granian) is SIGKILLed three times and the worker
 three times, each restarted at once; then every acknowledged report must be in the database exactly once,
 no report may exist that no client sent, every notification must be delivered by the restarted worker (the
-claims of a killed worker are freed at once, not after their lease), and ``linsek audit verify`` must pass. The server runs in other processes and is killed, so the
-run uses its own database (a fresh SQLite file, or ``<name>_crash`` beside the PostgreSQL of ``DATABASE_URL``),
-never pytest-django's test database; ``crash_run`` stops its processes on every exit path.
+claims of a killed worker are freed at once, not after their lease), and ``linsek audit verify`` must pass.
+The server runs in other processes and is killed, so the run uses its own database (a fresh SQLite file,
+or ``<name>_crash`` beside the PostgreSQL of ``DATABASE_URL``), never pytest-django's test database;
+``crash_run`` stops its processes on every exit path.
 """
 
 from __future__ import annotations

@@ -26,6 +26,7 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from linsek.audit.chain import (
+    CANONICAL_FIELDS,
     GENESIS,
     ChainBreak,
     RangeWalk,
@@ -41,23 +42,7 @@ from linsek.core.middleware import current_client_addr, current_request_id
 
 _EVENT_TABLE = AuditEvent._meta.db_table
 _HEAD_TABLE = AuditHead._meta.db_table
-_COLUMNS = (
-    "seq",
-    "at",
-    "actor_id",
-    "actor_label",
-    "organisation_id",
-    "action",
-    "object_type",
-    "object_id",
-    "before_digest",
-    "after_digest",
-    "data",
-    "request_id",
-    "client_addr",
-    "prev_hash",
-    "hash",
-)
+_COLUMNS = (*CANONICAL_FIELDS, "prev_hash", "hash")
 _PG_TYPES = (
     "int8",
     "timestamptz",
