@@ -7,21 +7,15 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
 
-from linsek.audit.chain import event_hash
 from linsek.audit.models import AuditEvent
 from linsek.audit.services import audit_append, audit_verify
+from linsek.audit.tests.tampering import event_forge_after, sql
 
 
 @pytest.fixture
 def chain(db: Any) -> list[AuditEvent]:
     return [audit_append(action="test.write", object_type="thing", object_id=i, data={"n": i}) for i in range(1, 6)]
-
-
-def _sql(statement: str, params: list[Any]) -> None:
-    with connection.cursor() as cur:
-        cur.execute(statement, params)
 
 
 def test_untouched_chain_verifies(chain: list[AuditEvent]) -> None:
@@ -32,59 +26,40 @@ def test_untouched_chain_verifies(chain: list[AuditEvent]) -> None:
 
 
 def test_edited_event_is_named(chain: list[AuditEvent]) -> None:
-    _sql("UPDATE audit_auditevent SET object_id = %s WHERE seq = %s", ["999", 3])
+    sql("UPDATE audit_auditevent SET object_id = %s WHERE seq = %s", ["999", 3])
     broken = audit_verify().broken
     assert broken is not None and broken.seq == 3 and "edited" in broken.reason
 
 
 def test_deleted_event_is_named(chain: list[AuditEvent]) -> None:
-    _sql("DELETE FROM audit_auditevent WHERE seq = %s", [2])
+    sql("DELETE FROM audit_auditevent WHERE seq = %s", [2])
     broken = audit_verify().broken
     assert broken is not None and broken.seq == 3
 
 
 def test_deleted_tail_is_caught_by_the_head(chain: list[AuditEvent]) -> None:
-    _sql("DELETE FROM audit_auditevent WHERE seq = %s", [5])
+    sql("DELETE FROM audit_auditevent WHERE seq = %s", [5])
     broken = audit_verify().broken
     assert broken is not None and "removed from the end" in broken.reason
 
 
 def test_reordered_events_are_caught(chain: list[AuditEvent]) -> None:
-    _sql("UPDATE audit_auditevent SET seq = -1 WHERE seq = 2", [])
-    _sql("UPDATE audit_auditevent SET seq = 2 WHERE seq = 4", [])
-    _sql("UPDATE audit_auditevent SET seq = 4 WHERE seq = -1", [])
+    sql("UPDATE audit_auditevent SET seq = -1 WHERE seq = 2", [])
+    sql("UPDATE audit_auditevent SET seq = 2 WHERE seq = 4", [])
+    sql("UPDATE audit_auditevent SET seq = 4 WHERE seq = -1", [])
     broken = audit_verify().broken
     assert broken is not None and broken.seq == 2
 
 
 def test_inserted_event_is_caught_even_with_a_correct_own_hash(chain: list[AuditEvent]) -> None:
     # Make room at #3, then forge an event there that links correctly to #2 and hashes itself correctly.
-    _sql("UPDATE audit_auditevent SET seq = seq + 1000 WHERE seq >= 3", [])
-    _sql("UPDATE audit_auditevent SET seq = seq - 999 WHERE seq >= 1000", [])
-    fields = {
-        "seq": 3,
-        "at": chain[1].at.isoformat(timespec="microseconds"),
-        "actor_id": None,
-        "actor_label": "x",
-        "organisation_id": None,
-        "action": "forged",
-        "object_type": "",
-        "object_id": "",
-        "before_digest": "",
-        "after_digest": "",
-        "data": {},
-        "request_id": "",
-        "client_addr": "",
-    }
-    AuditEvent.objects.create(
-        **{**fields, "at": chain[1].at}, prev_hash=chain[1].hash, hash=event_hash(chain[1].hash, fields)
-    )
+    event_forge_after(chain[1])
     broken = audit_verify().broken
     assert broken is not None and broken.seq == 4 and "link" in broken.reason
 
 
 def test_cli_names_the_first_broken_event(chain: list[AuditEvent]) -> None:
-    _sql("UPDATE audit_auditevent SET data = %s WHERE seq = %s", ['{"n": 42}', 4])
+    sql("UPDATE audit_auditevent SET data = %s WHERE seq = %s", ['{"n": 42}', 4])
     with pytest.raises(CommandError, match="#4"):
         call_command("audit", "verify")
 

@@ -6,16 +6,10 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from django.db import connection
 
-from linsek.audit.chain import event_hash
 from linsek.audit.models import AuditEvent, AuditHead
 from linsek.audit.services import audit_append, audit_append_batch, audit_verify
-
-
-def _sql(statement: str, params: list[Any]) -> None:
-    with connection.cursor() as cur:
-        cur.execute(statement, params)
+from linsek.audit.tests.tampering import event_forge_after, sql
 
 
 def test_batch_and_single_appends_form_one_chain(db: Any) -> None:
@@ -57,23 +51,23 @@ def test_parallel_verify_of_an_untouched_chain(chain10: list[AuditEvent]) -> Non
 
 @pytest.mark.parametrize("seq", [5, 6])
 def test_edit_at_the_range_boundary(chain10: list[AuditEvent], seq: int) -> None:
-    _sql("UPDATE audit_auditevent SET actor_label = %s WHERE seq = %s", ["mallory", seq])
+    sql("UPDATE audit_auditevent SET actor_label = %s WHERE seq = %s", ["mallory", seq])
     parallel, single = _both()
     assert parallel == single
     assert parallel is not None and parallel.seq == seq and "edited" in parallel.reason
 
 
 def test_delete_at_the_range_boundary(chain10: list[AuditEvent]) -> None:
-    _sql("DELETE FROM audit_auditevent WHERE seq = %s", [6])
+    sql("DELETE FROM audit_auditevent WHERE seq = %s", [6])
     parallel, single = _both()
     assert parallel == single
     assert parallel is not None and parallel.seq == 7 and "expected event #6" in parallel.reason
 
 
 def test_reorder_across_the_range_boundary(chain10: list[AuditEvent]) -> None:
-    _sql("UPDATE audit_auditevent SET seq = -1 WHERE seq = 5", [])
-    _sql("UPDATE audit_auditevent SET seq = 5 WHERE seq = 6", [])
-    _sql("UPDATE audit_auditevent SET seq = 6 WHERE seq = -1", [])
+    sql("UPDATE audit_auditevent SET seq = -1 WHERE seq = 5", [])
+    sql("UPDATE audit_auditevent SET seq = 5 WHERE seq = 6", [])
+    sql("UPDATE audit_auditevent SET seq = 6 WHERE seq = -1", [])
     parallel, single = _both()
     assert parallel == single
     assert parallel is not None and parallel.seq == 5 and "link" in parallel.reason
@@ -81,26 +75,7 @@ def test_reorder_across_the_range_boundary(chain10: list[AuditEvent]) -> None:
 
 def test_insert_at_the_range_boundary(chain10: list[AuditEvent]) -> None:
     # Shift #6..#10 up by one and forge a new #6 that links to #5 and hashes itself correctly.
-    _sql("UPDATE audit_auditevent SET seq = seq + 1000 WHERE seq >= 6", [])
-    _sql("UPDATE audit_auditevent SET seq = seq - 999 WHERE seq >= 1000", [])
-    fields = {
-        "seq": 6,
-        "at": chain10[4].at.isoformat(timespec="microseconds"),
-        "actor_id": None,
-        "actor_label": "x",
-        "organisation_id": None,
-        "action": "forged",
-        "object_type": "",
-        "object_id": "",
-        "before_digest": "",
-        "after_digest": "",
-        "data": {},
-        "request_id": "",
-        "client_addr": "",
-    }
-    AuditEvent.objects.create(
-        **{**fields, "at": chain10[4].at}, prev_hash=chain10[4].hash, hash=event_hash(chain10[4].hash, fields)
-    )
+    event_forge_after(chain10[4])
     parallel, single = _both()
     assert parallel == single
     # With 11 rows the ranges are #1–#6 and #7–#11: the first row of the second range (old #6) no longer links.
