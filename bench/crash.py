@@ -57,7 +57,8 @@ ROOT = BENCH.parent
 RESULTS = BENCH / "results"
 VENV_BIN = Path(sys.executable).parent
 sys.path.insert(0, str(BENCH))
-from intake import free_port, machine, pg_recreate  # noqa: E402  (one copy of the bench helpers)
+from intake import demo_setup, free_port, machine, pg_recreate  # noqa: E402  (one copy of the bench helpers)
+from loadgen import response_read  # noqa: E402
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 KINDS = ["politik_uang", "intimidasi", "kampanye", "logistik_terlambat", "gangguan_tps", "bentrok", "lainnya"]
@@ -197,17 +198,7 @@ async def _exchange(
     reader, writer = conn
     writer.write(head + body)
     await writer.drain()
-    status_line = await reader.readline()
-    status = int(status_line.split()[1])
-    length = 0
-    while True:
-        line = await reader.readline()
-        if line in (b"\r\n", b""):
-            break
-        if line[:15].lower() == b"content-length:":
-            length = int(line[15:])
-    payload = await reader.readexactly(length) if length else b""
-    return status, payload
+    return await response_read(reader)
 
 
 async def _client(
@@ -491,23 +482,13 @@ def _prepare_here() -> None:
     import django
 
     django.setup()
-    from django.core.management import call_command
     from django.db.models import Max
 
-    call_command("migrate", verbosity=0)
-    from linsek.accounts.models import User
-    from linsek.accounts.tokens import api_token_create
-    from linsek.demo.jepara import demo_load
     from linsek.incidents.models import Report
-    from linsek.regions.models import PollingStation
 
-    demo_load()
-    user = User.objects.filter(roles__code="field_reporter", organisation__isnull=False).order_by("id").first()
-    assert user is not None, "the demo has no field reporter"
-    _token, secret = api_token_create(user=user, name="crash")
-    codes = list(PollingStation.objects.values_list("code", flat=True))
+    setup = demo_setup("crash")
     baseline = Report.objects.aggregate(m=Max("id"))["m"] or 0
-    print(json.dumps({"token": secret, "tps": codes, "user": user.username, "baseline_max_id": baseline}))
+    print(json.dumps({**setup, "baseline_max_id": baseline}))
 
 
 def _outbox_left_here() -> None:

@@ -93,10 +93,8 @@ def prepare(database_url: str, var_dir: Path) -> dict[str, Any]:
     return data
 
 
-def _prepare_here() -> None:
-    import django
-
-    django.setup()
+def demo_setup(token_name: str) -> dict[str, Any]:
+    """Inside Django: migrate, load the Jepara demo, issue a field reporter's token; the load's ingredients."""
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
@@ -108,9 +106,16 @@ def _prepare_here() -> None:
     demo_load()
     user = User.objects.filter(roles__code="field_reporter", organisation__isnull=False).order_by("id").first()
     assert user is not None, "the demo has no field reporter"
-    _token, secret = api_token_create(user=user, name="bench")
+    _token, secret = api_token_create(user=user, name=token_name)
     codes = list(PollingStation.objects.values_list("code", flat=True))
-    print(json.dumps({"token": secret, "tps": codes, "user": user.username}))
+    return {"token": secret, "tps": codes, "user": user.username}
+
+
+def _prepare_here() -> None:
+    import django
+
+    django.setup()
+    print(json.dumps(demo_setup("bench")))
 
 
 def rows_in(database_url: str, table: str = "incidents_report") -> int:

@@ -41,6 +41,21 @@ class LoadResult:
         return statistics.median(self.latencies_ms) if self.latencies_ms else float("nan")
 
 
+async def response_read(reader: asyncio.StreamReader) -> tuple[int, bytes]:
+    """One HTTP/1.1 response off a keep-alive connection: its status and body (by Content-Length)."""
+    status_line = await reader.readline()
+    status = int(status_line.split()[1])
+    length = 0
+    while True:
+        line = await reader.readline()
+        if line in (b"\r\n", b""):
+            break
+        if line[:15].lower() == b"content-length:":
+            length = int(line[15:])
+    payload = await reader.readexactly(length) if length else b""
+    return status, payload
+
+
 async def _client(
     host: str,
     port: int,
@@ -66,16 +81,7 @@ async def _client(
             writer.write(head.encode() + body)
             result.sent += 1
             try:
-                status_line = await reader.readline()
-                status = int(status_line.split()[1])
-                length = 0
-                while True:
-                    line = await reader.readline()
-                    if line in (b"\r\n", b""):
-                        break
-                    if line[:15].lower() == b"content-length:":
-                        length = int(line[15:])
-                payload = await reader.readexactly(length) if length else b""
+                status, payload = await response_read(reader)
             except (asyncio.IncompleteReadError, ConnectionError, IndexError, ValueError) as exc:
                 result.errors[type(exc).__name__] += 1
                 writer.close()
