@@ -204,16 +204,15 @@ def start_linsek(
         "2048",
         "linsek.asgi:application",
     ]
+    if worker:
+        # As make serve: the worker beside granian in one session, at nice 10 (WORKER_NICE). One session matters:
+        # Linux's autogroup scheduler shares the CPU fairly between sessions first, so a worker in a session of
+        # its own would get as much CPU as all the server processes together, whatever its nice value.
+        command = ["sh", "-c", 'nice -n 10 "$0" worker -v 0 & exec "$@"', str(VENV_BIN / "linsek"), *command]
     log = (var_dir / f"granian-{port}.log").open("wb")
     server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    processes = [server]
-    if worker:
-        command = ["nice", "-n", "10", str(VENV_BIN / "linsek"), "worker", "-v", "0"]  # as make serve (WORKER_NICE)
-        processes.append(
-            subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        )
     wait_up(f"http://127.0.0.1:{port}/login/", server)
-    return processes, port
+    return [server], port
 
 
 def unnotified(database_url: str) -> int:
@@ -242,6 +241,7 @@ def notification_catch_up(database_url: str, timeout: float = 300.0) -> float | 
 
 
 def stop(processes: list[subprocess.Popen[bytes]]) -> None:
+    """Stop each process group (granian and the worker beside it) and wait until none of its members is left."""
     for process in processes:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGTERM)
@@ -251,6 +251,17 @@ def stop(processes: list[subprocess.Popen[bytes]]) -> None:
         except subprocess.TimeoutExpired:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                os.killpg(process.pid, 0)  # raises once the group is empty
+            except ProcessLookupError:
+                break
+            if time.monotonic() > deadline:  # a member that ignored SIGTERM (or a zombie nobody reaps): give up
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+                break
+            time.sleep(0.1)
 
 
 # --- the measured phases -------------------------------------------------------------------------------------

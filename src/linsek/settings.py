@@ -262,6 +262,10 @@ LOGGING = {
 # and enqueues the periodic jobs below (dotted path of a task, interval in seconds).
 INSTALLED_APPS += ["django_tasks", "django_tasks_db", "linsek.notify"]
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# The worker gives way to the server on a busy machine (linsek.core.pacing): when the others keep more than BUSY
+# of all cores busy, it works at most DUTY of the time (pauses of at most 5 s); on an idle machine it never pauses.
+LINSEK_WORKER_BUSY = float(os.environ.get("LINSEK_WORKER_BUSY", "0.5"))
+LINSEK_WORKER_DUTY = float(os.environ.get("LINSEK_WORKER_DUTY", "0.25"))
 LINSEK_PERIODIC_TASKS = [
     ("linsek.cases.tasks.cases_watch_task", int(os.environ.get("LINSEK_WATCH_INTERVAL", "60"))),
     ("linsek.notify.tasks.notify_deliver_task", int(os.environ.get("LINSEK_DELIVER_INTERVAL", "15"))),

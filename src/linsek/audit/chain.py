@@ -91,13 +91,54 @@ def canonical_text(
     the output of :func:`canonical_data`; string fields must be ``str`` and ids ``int`` or ``None`` (the
     append path normalises them, the database returns them so).
     """
+    head = canonical_head(
+        at,
+        actor_id,
+        actor_label,
+        organisation_id,
+        action,
+        object_type,
+        object_id,
+        before_digest,
+        after_digest,
+        data_json,
+        request_id,
+        client_addr,
+    )
+    return canonical_finish(head, seq)
+
+
+def canonical_finish(head: str, seq: int) -> str:
+    """The canonical content from :func:`canonical_head` and the event's seq."""
+    return f"{head}{seq}}}"
+
+
+def canonical_head(
+    at: str,
+    actor_id: int | None,
+    actor_label: str,
+    organisation_id: int | None,
+    action: str,
+    object_type: str,
+    object_id: str,
+    before_digest: str,
+    after_digest: str,
+    data_json: str,
+    request_id: str,
+    client_addr: str,
+) -> str:
+    """The canonical content without its end (``seq``, the last key, and the closing brace).
+
+    Appends build it before they lock the chain head, so that under the lock only the seq is written in and
+    the hash taken: the lock is the one thing concurrent writers wait for.
+    """
     s = encode_basestring
     return (
         f'{{"action":{s(action)},"actor_id":{_n(actor_id)},"actor_label":{s(actor_label)},'
         f'"after_digest":{s(after_digest)},"at":{s(at)},"before_digest":{s(before_digest)},'
         f'"client_addr":{s(client_addr)},"data":{data_json},"object_id":{s(object_id)},'
         f'"object_type":{s(object_type)},"organisation_id":{_n(organisation_id)},'
-        f'"request_id":{s(request_id)},"seq":{seq}}}'
+        f'"request_id":{s(request_id)},"seq":'
     )
 
 

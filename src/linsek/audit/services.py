@@ -1,10 +1,10 @@
 """Appending to and verifying the audit chain.
 
 Appends: :func:`audit_append_batch` is the one writer (``audit_append`` is a batch of one). It locks the chain
-head once, builds each event's canonical content with :func:`linsek.audit.chain.canonical_text`, and stores
-the whole batch with one multi-row INSERT (``unnest`` of arrays on PostgreSQL, a constant statement that the
-server prepares once; ``VALUES`` lists on SQLite), so the per-event cost is one template, one JSON dump of
-``data`` and one SHA-256.
+head once and stores the whole batch with one multi-row INSERT (``unnest`` of arrays on PostgreSQL, a constant
+statement that the server prepares once; ``VALUES`` lists on SQLite), so the per-event cost is one template, one
+JSON dump of ``data`` and one SHA-256. Each event's canonical content (:func:`linsek.audit.chain.canonical_head`)
+is built before the head is locked; under the lock only the seq is written in and the hash taken.
 
 Verification streams raw rows (a server-side cursor on PostgreSQL, ``fetchmany`` on SQLite; ``at`` is
 formatted by the database) through :func:`linsek.audit.chain.rows_walk`. Large chains are split into seq ranges
@@ -32,7 +32,8 @@ from linsek.audit.chain import (
     RangeWalk,
     StoredRow,
     canonical_data,
-    canonical_text,
+    canonical_finish,
+    canonical_head,
     chained_hash,
     rows_walk,
     walks_join,
@@ -134,58 +135,47 @@ def _append(
         return [], at, []
     at_text = at.isoformat(timespec="microseconds")
     postgres = connection.vendor == "postgresql"
+    # Everything but the seq, the previous hash and the hash is built before the chain head is locked: the
+    # lock is held until the caller commits, and concurrent writers (several server processes) wait for it.
+    prepared: list[tuple[str, tuple[Any, ...]]] = []
+    for event in events:
+        actor_id, org_id = _id(event.get("actor_id")), _id(event.get("organisation_id"))
+        label = _text(event.get("actor_label"), "system")[:150]
+        action = _text(event["action"])
+        object_type, object_id = _text(event.get("object_type")), str(event.get("object_id", ""))
+        before, after = _text(event.get("before_digest")), _text(event.get("after_digest"))
+        request_id, client_addr = _text(event.get("request_id")), _text(event.get("client_addr"))
+        data = event.get("data") or {}
+        data_json = canonical_data(data)
+        head = canonical_head(
+            at_text,
+            actor_id,
+            label,
+            org_id,
+            action,
+            object_type,
+            object_id,
+            before,
+            after,
+            data_json,
+            request_id,
+            client_addr,
+        )
+        # PostgreSQL stores jsonb (any spelling is the same value); SQLite keeps Django's own spelling.
+        stored = data_json if postgres else json.dumps(data)
+        fields = (
+            actor_id, label, org_id, action, object_type, object_id, before, after, stored, request_id, client_addr,
+        )  # fmt: skip
+        prepared.append((head, fields))
     # No savepoint inside the caller's transaction: a failed append dooms the whole write, as it should.
     with transaction.atomic(savepoint=False):
         cursor = connection.cursor()
         seq, prev = _head_lock(cursor)
         rows: list[tuple[Any, ...]] = []
-        for event in events:
+        for head, fields in prepared:
             seq += 1
-            actor_id, org_id = _id(event.get("actor_id")), _id(event.get("organisation_id"))
-            label = _text(event.get("actor_label"), "system")[:150]
-            action = _text(event["action"])
-            object_type, object_id = _text(event.get("object_type")), str(event.get("object_id", ""))
-            before, after = _text(event.get("before_digest")), _text(event.get("after_digest"))
-            request_id, client_addr = _text(event.get("request_id")), _text(event.get("client_addr"))
-            data = event.get("data") or {}
-            data_json = canonical_data(data)
-            new_hash = chained_hash(
-                prev,
-                canonical_text(
-                    seq,
-                    at_text,
-                    actor_id,
-                    label,
-                    org_id,
-                    action,
-                    object_type,
-                    object_id,
-                    before,
-                    after,
-                    data_json,
-                    request_id,
-                    client_addr,
-                ),
-            )
-            rows.append(
-                (
-                    seq,
-                    actor_id,
-                    label,
-                    org_id,
-                    action,
-                    object_type,
-                    object_id,
-                    before,
-                    after,
-                    # PostgreSQL stores jsonb (any spelling is the same value); SQLite keeps Django's own spelling.
-                    data_json if postgres else json.dumps(data),
-                    request_id,
-                    client_addr,
-                    prev,
-                    new_hash,
-                )
-            )
+            new_hash = chained_hash(prev, canonical_finish(head, seq))
+            rows.append((seq, *fields, prev, new_hash))
             prev = new_hash
         if postgres:
             import psycopg  # server-side binding: the constant statement is prepared once per connection

@@ -61,27 +61,56 @@ class Report(models.Model):
     observed_at = models.DateTimeField(_("waktu kejadian"))
     received_at = models.DateTimeField(_("waktu diterima"))
     updated_at = models.DateTimeField()
-    tps = models.ForeignKey("regions.PollingStation", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    village = models.ForeignKey("regions.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # References to the registries (regions, TPS, organisations, users) are kept by Django, not by database
+    # constraints (``db_constraint=False``): the one writer takes them from those registries, and
+    # Django's PROTECT / SET_NULL still guard every delete. At election-day rates the database's own checks locked
+    # the same few rows (the province, the regency, the Polres) from every transaction at commit, and cost about
+    # a fifth of the intake (README, design notes). The keys between a report and its own rows stay constraints.
+    tps = models.ForeignKey(
+        "regions.PollingStation", null=True, blank=True, related_name="+", on_delete=models.PROTECT, db_constraint=False
+    )
+    village = models.ForeignKey(
+        "regions.Region", null=True, blank=True, related_name="+", on_delete=models.PROTECT, db_constraint=False
+    )
     # district, regency, reporter and lead_org need no index of their own: the composite indexes of Meta lead with
     # them. Each index is one more write per report on the intake path.
     district = models.ForeignKey(
-        "regions.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+        "regions.Region",
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        on_delete=models.PROTECT,
+        db_constraint=False,
     )
     regency = models.ForeignKey(
-        "regions.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+        "regions.Region",
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        on_delete=models.PROTECT,
+        db_constraint=False,
     )
-    province = models.ForeignKey("regions.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    province = models.ForeignKey(
+        "regions.Region", null=True, blank=True, related_name="+", on_delete=models.PROTECT, db_constraint=False
+    )
     lat = models.FloatField(_("lintang"), null=True, blank=True)
     lon = models.FloatField(_("bujur"), null=True, blank=True)
     people_count = models.PositiveIntegerField(_("jumlah orang"), null=True, blank=True)
     ballot_count = models.PositiveIntegerField(_("jumlah surat suara"), null=True, blank=True)
     channel = models.CharField(_("saluran"), max_length=10, choices=Channel.choices)
     reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        on_delete=models.SET_NULL,
+        db_constraint=False,
     )
     reporter_org = models.ForeignKey(
-        "agencies.Organisation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "agencies.Organisation", null=True, blank=True, related_name="+", on_delete=models.SET_NULL, db_constraint=False
     )
     # Identity of the reporter: shown only to the receiving agency (lead / escalated) and the reporter.
     reporter_name = models.CharField(max_length=120, blank=True, default="")
@@ -89,20 +118,30 @@ class Report(models.Model):
     reporter_nik = models.CharField(max_length=16, blank=True, default="")
     needs_verification = models.BooleanField(default=False)
     lead_org = models.ForeignKey(
-        "agencies.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+        "agencies.Organisation",
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        on_delete=models.PROTECT,
+        db_constraint=False,
     )
     routing = models.JSONField(default=dict, help_text=_("the routing decision, its rule and reason"))
     ack_due_at = models.DateTimeField(null=True, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     escalation_level = models.PositiveSmallIntegerField(default=0)
+    # The three foreign keys below are empty when a report arrives: their indexes are partial (see Meta), so
+    # intake does not add a NULL entry to each of them for every report.
     handled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     handled_since = models.DateTimeField(null=True, blank=True)
     reject_reason = models.CharField(max_length=16, blank=True, default="", choices=RejectReason.choices)
-    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged")
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged", db_index=False
+    )
     closure_requested_by = models.ForeignKey(
-        "agencies.Organisation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "agencies.Organisation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     closure_requested_at = models.DateTimeField(null=True, blank=True)
     closure_note = models.TextField(blank=True, default="")
@@ -123,7 +162,14 @@ class Report(models.Model):
             models.Index(fields=["kind", "observed_at"], name="report_kind_observed"),
             models.Index(fields=["reporter", "received_at"], name="report_reporter_received"),
             models.Index(fields=["ack_due_at"], name="report_ack_due", condition=Q(status="new")),
-            models.Index(fields=["id"], name="report_unnotified", condition=Q(notified_at__isnull=True)),
+            models.Index(fields=["-severity", "id"], name="report_unnotified", condition=Q(notified_at__isnull=True)),
+            models.Index(fields=["handled_by"], name="report_handled_by", condition=Q(handled_by__isnull=False)),
+            models.Index(fields=["merged_into"], name="report_merged_into", condition=Q(merged_into__isnull=False)),
+            models.Index(
+                fields=["closure_requested_by"],
+                name="report_closure_requested_by",
+                condition=Q(closure_requested_by__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(severity__gte=1, severity__lte=4), name="report_severity_1_4"),
@@ -157,7 +203,7 @@ class ReportRecipient(models.Model):
     # Both keys are covered by the unique constraint and the index of Meta (report, org / org, report).
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="recipients", db_index=False)
     organisation = models.ForeignKey(
-        "agencies.Organisation", on_delete=models.PROTECT, related_name="+", db_index=False
+        "agencies.Organisation", related_name="+", db_index=False, on_delete=models.PROTECT, db_constraint=False
     )
     role = models.CharField(max_length=10, choices=RecipientRole.choices)
     added_at = models.DateTimeField()
@@ -175,10 +221,12 @@ class ReportEvent(models.Model):
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="events", db_index=False)  # (report, at)
     at = models.DateTimeField()
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, db_constraint=False
+    )
     actor_label = models.CharField(max_length=150, blank=True, default="")
     organisation = models.ForeignKey(
-        "agencies.Organisation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "agencies.Organisation", null=True, blank=True, related_name="+", on_delete=models.SET_NULL, db_constraint=False
     )
     action = models.CharField(max_length=32)
     from_status = models.CharField(max_length=16, blank=True, default="")

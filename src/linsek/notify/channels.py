@@ -6,7 +6,8 @@ raises :class:`DeliveryFailed`; the worker retries failures with back-off and gi
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -24,18 +25,35 @@ class Channel(Protocol):
     def send(self, delivery: Delivery) -> str: ...
 
 
+@runtime_checkable
+class BatchChannel(Protocol):
+    """A channel that writes only to our database delivers a batch at once, in the transaction that marks it
+    sent (the worker calls ``send_many`` instead of ``send``); returns each delivery's outcome by id."""
+
+    code: str
+
+    def send(self, delivery: Delivery) -> str: ...
+
+    def send_many(self, deliveries: Sequence[Delivery]) -> dict[int, str]: ...
+
+
 class InAppChannel:
     """Puts the notification in the user's inbox; a repeated delivery finds the item already there."""
 
     code = Delivery.Channel.INAPP.value
 
     def send(self, delivery: Delivery) -> str:
-        InboxItem.objects.get_or_create(
-            user_id=delivery.user_id,
-            notification_id=delivery.notification_id,
-            defaults={"created_at": delivery.notification.created_at},
+        return self.send_many([delivery])[delivery.pk]
+
+    def send_many(self, deliveries: Sequence[Delivery]) -> dict[int, str]:
+        InboxItem.objects.bulk_create(
+            [
+                InboxItem(user_id=d.user_id, notification_id=d.notification_id, created_at=d.notification.created_at)
+                for d in deliveries
+            ],
+            ignore_conflicts=True,  # inbox_once_per_user: an item delivered before stays as it was
         )
-        return "sent"
+        return dict.fromkeys((d.pk for d in deliveries), "sent")
 
 
 class EmailChannel:

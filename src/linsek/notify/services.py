@@ -17,7 +17,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from linsek.notify.channels import CHANNELS, DeliveryFailed
+from linsek.notify.channels import CHANNELS, BatchChannel, DeliveryFailed
 from linsek.notify.models import Delivery, InboxItem, Notification
 
 log = logging.getLogger(__name__)
@@ -239,6 +239,9 @@ class DeliverResult:
     dead: int = 0
 
 
+MARK_EVERY = 20  # an outside channel's sends are marked in groups this size: a crash re-sends at most these
+
+
 def notify_deliver(
     *,
     now: datetime,
@@ -247,7 +250,14 @@ def notify_deliver(
     lease: timedelta = DEFAULT_LEASE,
     max_attempts: int = MAX_ATTEMPTS,
 ) -> DeliverResult:
-    """One pass of the delivery worker: claim, send, mark sent (or schedule a retry, or give up)."""
+    """One pass of the delivery worker: claim, send, mark sent (or schedule a retry, or give up).
+
+    A channel that writes only to our database (the in-app inbox) delivers its whole share of the batch in the
+    transaction that marks it sent: exactly once. A channel that leaves the machine (e-mail, SMS) sends one by
+    one and its sends are marked every :data:`MARK_EVERY`: at least once, and a crash re-sends at most that many.
+    On election day the outbox holds tens of thousands of deliveries; one transaction each kept the worker
+    (and the database) busy long after the burst.
+    """
     worker_id = worker_id or worker_id_default()
     result = DeliverResult()
     deliveries_release_dead(now=now)
@@ -255,34 +265,61 @@ def notify_deliver(
     result.claimed = len(ids)
     if not ids:
         return result
-    batch = Delivery.objects.filter(id__in=ids, claimed_by=worker_id).select_related("notification", "user")
-    for delivery in batch:
-        channel = CHANNELS.get(delivery.channel)
-        try:
-            if channel is None:
-                raise DeliveryFailed(f"no channel '{delivery.channel}'")
+    related = {"notification", "user"} | {r for c in CHANNELS.values() for r in getattr(c, "related", ())}
+    by_channel: dict[str, list[Delivery]] = {}
+    for delivery in Delivery.objects.filter(id__in=ids, claimed_by=worker_id).select_related(*related).order_by("id"):
+        by_channel.setdefault(delivery.channel, []).append(delivery)
+    for code, batch in by_channel.items():
+        channel = CHANNELS.get(code)
+        if channel is None:
+            for delivery in batch:
+                _delivery_failed(delivery, DeliveryFailed(f"no channel '{code}'"), worker_id, now, max_attempts, result)
+        elif isinstance(channel, BatchChannel):
             with transaction.atomic():
-                outcome = channel.send(delivery)
-                status = Delivery.Status.SKIPPED if outcome == "skipped" else Delivery.Status.SENT
-                Delivery.objects.filter(pk=delivery.pk, claimed_by=worker_id, status=Delivery.Status.CLAIMED).update(
-                    status=status, sent_at=now, lease_until=None, last_error=""
-                )
-            if status == Delivery.Status.SENT:
-                result.sent += 1
-            else:
-                result.skipped += 1
-        except DeliveryFailed as exc:
-            give_up = delivery.attempts >= max_attempts
-            Delivery.objects.filter(pk=delivery.pk, claimed_by=worker_id).update(
-                status=Delivery.Status.DEAD if give_up else Delivery.Status.PENDING,
-                available_at=now + timedelta(minutes=2 ** min(delivery.attempts, 8)),
-                lease_until=None,
-                last_error=str(exc)[:300],
-            )
-            log.warning("delivery %s failed (attempt %s): %s", delivery.pk, delivery.attempts, exc)
-            result.dead += int(give_up)
-            result.failed += int(not give_up)
+                outcomes = channel.send_many(batch)
+                _deliveries_mark(outcomes, worker_id, now, result)
+        else:
+            outcomes = {}
+            for delivery in batch:
+                try:
+                    outcomes[delivery.pk] = channel.send(delivery)
+                except DeliveryFailed as exc:
+                    _delivery_failed(delivery, exc, worker_id, now, max_attempts, result)
+                if len(outcomes) >= MARK_EVERY:
+                    _deliveries_mark(outcomes, worker_id, now, result)
+                    outcomes = {}
+            _deliveries_mark(outcomes, worker_id, now, result)
     return result
+
+
+def _deliveries_mark(outcomes: dict[int, str], worker_id: str, now: datetime, result: DeliverResult) -> None:
+    """Mark delivered ones sent (or skipped: nothing to send to), if this worker still holds their claim."""
+    for outcome, status in (("sent", Delivery.Status.SENT), ("skipped", Delivery.Status.SKIPPED)):
+        done = [pk for pk, o in outcomes.items() if o == outcome]
+        if done:
+            Delivery.objects.filter(pk__in=done, claimed_by=worker_id, status=Delivery.Status.CLAIMED).update(
+                status=status, sent_at=now, lease_until=None, last_error=""
+            )
+            if outcome == "sent":
+                result.sent += len(done)
+            else:
+                result.skipped += len(done)
+
+
+def _delivery_failed(
+    delivery: Delivery, exc: DeliveryFailed, worker_id: str, now: datetime, max_attempts: int, result: DeliverResult
+) -> None:
+    """Schedule a retry with exponential back-off, or give up after ``max_attempts``."""
+    give_up = delivery.attempts >= max_attempts
+    Delivery.objects.filter(pk=delivery.pk, claimed_by=worker_id).update(
+        status=Delivery.Status.DEAD if give_up else Delivery.Status.PENDING,
+        available_at=now + timedelta(minutes=2 ** min(delivery.attempts, 8)),
+        lease_until=None,
+        last_error=str(exc)[:300],
+    )
+    log.warning("delivery %s failed (attempt %s): %s", delivery.pk, delivery.attempts, exc)
+    result.dead += int(give_up)
+    result.failed += int(not give_up)
 
 
 def inbox_mark_read(*, user: Any, now: datetime, item_ids: Sequence[int] | None = None) -> int:

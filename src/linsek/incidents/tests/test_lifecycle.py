@@ -178,6 +178,61 @@ def test_the_worker_marks_suggested_duplicates_for_the_lists(jepara: Any) -> Non
     assert second.suggested_duplicate_id == first.pk and other.suggested_duplicate_id is None
 
 
+def test_a_stored_suggestion_is_not_replaced_by_a_later_pass(jepara: Any) -> None:
+    from linsek.incidents.flows import reports_notify
+
+    first = _report(jepara)
+    second = _report(jepara, observed_at=(NOW - timedelta(minutes=10)).isoformat())
+    third = _report(jepara, observed_at=(NOW - timedelta(minutes=5)).isoformat())
+    other = _report(jepara, kind="kriminal")  # never what the search would suggest for the others
+    Report.objects.filter(pk=third.pk).update(suggested_duplicate=other)  # stored earlier (another pass or run)
+    reports_notify(now=NOW)
+    second.refresh_from_db()
+    third.refresh_from_db()
+    assert second.suggested_duplicate_id == first.pk and third.suggested_duplicate_id == other.pk
+
+
+def test_a_notification_pass_reads_no_report_twice(jepara: Any, django_assert_max_num_queries: Any) -> None:
+    from linsek.incidents.flows import reports_notify
+
+    for minutes in range(12):
+        _report(jepara, observed_at=(NOW - timedelta(minutes=minutes)).isoformat(), severity=3)
+    with django_assert_max_num_queries(16):  # a field read late (deferred) would cost a query per report
+        assert reports_notify(now=NOW) == 12
+
+
+def test_registry_rows_a_report_points_to_are_still_guarded_on_delete(jepara: Any) -> None:
+    """The references to the registries are kept by Django, not by database constraints (see Report.tps)."""
+    from django.db.models import ProtectedError
+
+    from linsek.agencies.models import Organisation
+    from linsek.regions.models import PollingStation
+
+    report = _report(jepara)
+    assert report.tps_id is not None and report.lead_org_id is not None and report.reporter_org_id is not None
+    with pytest.raises(ProtectedError):
+        PollingStation.objects.filter(pk=report.tps_id).delete()
+    with pytest.raises(ProtectedError):
+        Organisation.objects.filter(pk=report.lead_org_id).delete()
+    with pytest.raises(ProtectedError):
+        type(report.village).objects.filter(pk=report.village_id).delete()
+    report.refresh_from_db()
+    assert report.tps_id is not None and report.village_id is not None
+
+
+def test_a_pass_that_cannot_take_everything_takes_the_most_severe_first(jepara: Any) -> None:
+    from linsek.incidents.flows import reports_notify
+
+    quiet = [_report(jepara, severity=1) for _ in range(3)]
+    riot = _report(jepara, kind="bentrok", severity=4)
+    warning = _report(jepara, severity=3)
+    assert reports_notify(now=NOW, limit=2) == 2
+    notified = set(Report.objects.filter(notified_at__isnull=False).values_list("pk", flat=True))
+    assert notified == {riot.pk, warning.pk}
+    assert reports_notify(now=NOW, limit=2) == 2
+    assert Report.objects.filter(notified_at__isnull=True).get().pk == quiet[2].pk  # then in order of arrival
+
+
 def test_one_notification_run_keeps_its_duplicate_pool_between_passes(jepara: Any) -> None:
     from linsek.incidents.flows import DuplicatePool, reports_notify
 

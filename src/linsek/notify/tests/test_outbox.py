@@ -124,3 +124,52 @@ def test_inbox_mark_read(people: list[Any]) -> None:
 def test_unknown_channel_is_refused(people: list[Any]) -> None:
     with pytest.raises(ValueError, match="channel"):
         notification_emit(kind="x", subject="x", recipients=people, now=T0, channels=["pigeon"])
+
+
+class FlakyBackend:
+    """Refuses the messages to one address, delivers the others (kept in ``sent``)."""
+
+    sent: list[str] = []
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def send_messages(self, messages: Any) -> int:
+        for message in messages:
+            if message.to == ["refuse@example.test"]:
+                raise ConnectionRefusedError("smtp refused")
+            FlakyBackend.sent.extend(message.to)
+        return len(messages)
+
+
+def test_a_batch_delivers_each_once_and_marks_around_a_failure(db: Any, settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "linsek.notify.tests.test_outbox.FlakyBackend"
+    FlakyBackend.sent = []
+    users = [UserFactory.create(username=f"u{i}", email=f"u{i}@example.test") for i in range(45)]
+    users[30].email = "refuse@example.test"
+    users[30].save()
+    note = emit(users)
+    assert note is not None
+    # one inbox item is there already (an earlier delivery whose mark was lost): it stays as it was
+    InboxItem.objects.create(user=users[0], notification=note, created_at=T0, read_at=T0)
+    result = notify_deliver(now=T0, worker_id="w1")
+    assert (result.claimed, result.sent, result.failed) == (90, 89, 1)
+    assert InboxItem.objects.filter(notification=note).count() == 45
+    assert InboxItem.objects.get(user=users[0]).read_at == T0
+    assert sorted(FlakyBackend.sent) == sorted(u.email for u in users if u.email != "refuse@example.test")
+    failed = Delivery.objects.get(status="pending")
+    assert failed.user_id == users[30].pk and failed.channel == "email" and "refused" in failed.last_error
+    assert Delivery.objects.filter(status="sent").count() == 89
+
+
+def test_in_app_delivery_takes_the_same_queries_for_many_recipients(
+    db: Any, settings: Any, django_assert_max_num_queries: Any
+) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    users = [UserFactory.create(username=f"v{i}", email="") for i in range(150)]
+    notification_emit(kind="test.event", subject="Uji", recipients=users, now=T0, channels=["inapp"])
+    with django_assert_max_num_queries(12):
+        result = notify_deliver(now=T0, worker_id="w1")
+    assert (result.claimed, result.sent) == (150, 150)
+    assert InboxItem.objects.count() == 150
