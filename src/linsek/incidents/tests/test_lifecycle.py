@@ -206,7 +206,7 @@ def test_registry_rows_a_report_points_to_are_still_guarded_on_delete(jepara: An
     from django.db.models import ProtectedError
 
     from linsek.agencies.models import Organisation
-    from linsek.regions.models import PollingStation
+    from linsek.regions.models import PollingStation, Region
 
     report = _report(jepara)
     assert report.tps_id is not None and report.lead_org_id is not None and report.reporter_org_id is not None
@@ -215,7 +215,7 @@ def test_registry_rows_a_report_points_to_are_still_guarded_on_delete(jepara: An
     with pytest.raises(ProtectedError):
         Organisation.objects.filter(pk=report.lead_org_id).delete()
     with pytest.raises(ProtectedError):
-        type(report.village).objects.filter(pk=report.village_id).delete()
+        Region.objects.filter(pk=report.village_id).delete()
     report.refresh_from_db()
     assert report.tps_id is not None and report.village_id is not None
 
