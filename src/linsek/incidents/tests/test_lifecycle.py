@@ -209,7 +209,7 @@ def test_registry_rows_a_report_points_to_are_still_guarded_on_delete(jepara: An
     from linsek.regions.models import PollingStation, Region
 
     report = _report(jepara)
-    assert report.tps_id is not None and report.lead_org_id is not None and report.reporter_org_id is not None
+    assert report.tps_id is not None and report.village_id is not None and report.lead_org_id is not None
     with pytest.raises(ProtectedError):
         PollingStation.objects.filter(pk=report.tps_id).delete()
     with pytest.raises(ProtectedError):
