@@ -9,12 +9,10 @@ from django.core.checks import CheckMessage, Error, register
 
 @register()
 def policy_file_is_valid(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
-    import json
-
-    from linsek.accounts.policy import POLICY_FILE, policy, policy_parse
+    from linsek.accounts.policy import POLICY_FILE, policy, policy_parse, rules_json_loads
 
     try:
-        policy_parse(json.loads(POLICY_FILE.read_text(encoding="utf-8")))
+        policy_parse(rules_json_loads(POLICY_FILE.read_text(encoding="utf-8"), source=POLICY_FILE.name))
     except (ValueError, KeyError, TypeError) as exc:
         policy.cache_clear()
         return [

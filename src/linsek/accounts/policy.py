@@ -18,6 +18,24 @@ class PolicyError(ValueError):
     """The policy file is inconsistent (a grant names an unknown role or capability)."""
 
 
+def rules_json_loads(text: str, *, source: str) -> Any:
+    """Parse a rules file (``policy.json``, ``routes.json``), refusing a key written twice in one object.
+
+    ``json.loads`` silently keeps the last of two equal keys, so a second, different rule for the same route
+    or role would quietly replace the first one in review; here it is an error naming the key.
+    """
+
+    def unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        seen: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in seen:
+                raise PolicyError(f"{source}: key '{key}' appears twice in the same object; keep only one")
+            seen[key] = value
+        return seen
+
+    return json.loads(text, object_pairs_hook=unique)
+
+
 @dataclass(frozen=True, slots=True)
 class RoleDef:
     code: str
@@ -71,7 +89,7 @@ def policy_parse(raw: dict[str, Any]) -> Policy:
 @lru_cache(maxsize=1)
 def policy() -> Policy:
     """The policy in force (read once per process)."""
-    return policy_parse(json.loads(POLICY_FILE.read_text(encoding="utf-8")))
+    return policy_parse(rules_json_loads(POLICY_FILE.read_text(encoding="utf-8"), source=POLICY_FILE.name))
 
 
 def user_can(user: Any, capability: str) -> bool:

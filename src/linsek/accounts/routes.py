@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from linsek.accounts.policy import POLICY_FILE, Policy, PolicyError, policy, user_can
+from linsek.accounts.policy import POLICY_FILE, Policy, PolicyError, policy, rules_json_loads, user_can
 
 ROUTES_FILE = Path(__file__).parent / "rules" / "routes.json"
 KINDS = frozenset({"public", "login", "staff", "signature", "capability"})
@@ -122,7 +121,7 @@ def routes_parse(raw: dict[str, Any], pol: Policy) -> RouteMatrix:
 @lru_cache(maxsize=1)
 def route_matrix() -> RouteMatrix:
     """The matrix in force (read once per process)."""
-    return routes_parse(json.loads(ROUTES_FILE.read_text(encoding="utf-8")), policy())
+    return routes_parse(rules_json_loads(ROUTES_FILE.read_text(encoding="utf-8"), source=ROUTES_FILE.name), policy())
 
 
 def rule_verdict(user: Any, rule: Rule) -> Verdict:

@@ -179,8 +179,29 @@ def gakkumdu_members(*, regency: Any) -> dict[str, Any]:
 
 
 def _document(title: str) -> DocumentInput:
-    body = f"Dokumen demo linsek: {title}\n".encode()
-    return DocumentInput(upload=SimpleUploadedFile(f"{title.lower().replace(' ', '-')[:40]}.txt", body, "text/plain"))
+    """A one-page PDF naming the document: case documents must be PDF or images (``DOCUMENT_TYPES``)."""
+    text = f"Dokumen demo linsek: {title}".encode("latin-1", "replace").replace(b"\\", b"").replace(b"(", b"[")
+    text = text.replace(b")", b"]")
+    stream = b"BT /F1 12 Tf 50 780 Td (" + text + b") Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> "
+        b"/Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+    ]
+    body = b"%PDF-1.4\n"
+    offsets = []
+    for number, obj in enumerate(objects, start=1):
+        offsets.append(len(body))
+        body += f"{number} 0 obj\n".encode() + obj + b"\nendobj\n"
+    xref = len(body)
+    body += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    body += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    body += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%EOF\n".encode()
+    name = f"{title.lower().replace(' ', '-')[:40]}.pdf"
+    return DocumentInput(upload=SimpleUploadedFile(name, body, "application/pdf"))
 
 
 def cases_demo_load(*, now: datetime) -> list[Case]:

@@ -27,9 +27,19 @@ from linsek.cases.models import Case, CaseArticle, CaseCounter, CaseDocument, Ca
 from linsek.cases.rules import DEFAULT_RULE_SET, ORIGINS, RuleSet, StageRule, Transition, rule_set
 from linsek.cases.selectors import viewer_scope
 from linsek.core.errors import FieldProblem, Forbidden, ValidationFailed
+from linsek.core.uploads import SNIFF_BYTES, content_type_sniff, upload_name_clean
 from linsek.regions.models import PollingStation, Region
 
 MAX_DOCUMENT_BYTES = 25 * 1024 * 1024
+# What a case document may be, as read from its bytes (core.uploads): letters, minutes and decisions arrive
+# as PDF or as a photo/scan of the signed paper. Office files are not accepted: the sniffer only sees a ZIP
+# or OLE2 container, not whether it is a document, a spreadsheet or something carrying macros.
+DOCUMENT_TYPES: dict[str, str] = {
+    "application/pdf": ".pdf",
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "image/webp": ".webp",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +126,12 @@ def _next_number(*, regency: Region | None, year: int) -> str:
 def document_store(
     *, actor: Any, case: Case, upload: UploadedFile, kind: str, now: datetime, title: str = ""
 ) -> CaseDocument:
-    """Store an uploaded file with its SHA-256 and size; the hash goes into the audit trail."""
+    """Store an uploaded file with its SHA-256 and size; the hash goes into the audit trail.
+
+    The type is read from the file's first bytes (never the browser's ``Content-Type`` or the name), and only
+    :data:`DOCUMENT_TYPES` are kept; the client's name is cleaned to a label (the file itself is stored under a
+    generated name, see ``case_document_path``).
+    """
     rs = rule_set(case.rule_set)
     if kind not in rs.documents:
         raise ValidationFailed(f"Jenis dokumen tidak dikenal: {kind}", [FieldProblem("kind", "tidak dikenal", kind)])
@@ -128,6 +143,18 @@ def document_store(
             f"Berkas terlalu besar (maks. {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB).",
             [FieldProblem("document", "terlalu besar", str(size))],
         )
+    upload.seek(0)
+    ctype = content_type_sniff(upload.read(SNIFF_BYTES))
+    upload.seek(0)
+    if ctype is None or ctype not in DOCUMENT_TYPES:
+        found = ctype or "tidak dikenal"
+        raise ValidationFailed(
+            f"Jenis berkas tidak diterima: isi berkas dikenali sebagai {found}, bukan PDF atau gambar. "
+            "Unggah dokumen sebagai PDF (misalnya simpan/cetak ke PDF dari Word) atau foto/pindaian JPEG, PNG "
+            "atau WebP.",
+            [FieldProblem("document", "jenis berkas tidak diterima", found)],
+        )
+    name = upload_name_clean(upload.name) or f"dokumen{DOCUMENT_TYPES[ctype]}"
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
@@ -137,8 +164,8 @@ def document_store(
             case=case,
             kind=kind,
             title=(title or rs.documents[kind])[:200],
-            original_name=(upload.name or "dokumen")[:200],
-            content_type=(getattr(upload, "content_type", "") or "")[:100],
+            original_name=name,
+            content_type=ctype,
             size=size,
             sha256=digest.hexdigest(),
             uploaded_by=actor,

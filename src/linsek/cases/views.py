@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,8 +23,16 @@ from linsek.cases.forms import CaseRegisterForm, CaseTransitionForm, DeadlineCal
 from linsek.cases.models import Case
 from linsek.cases.rules import RuleError, calculator_limit, calculator_rules, rule_set
 from linsek.cases.selectors import case_board, case_counts_anonymous, cases_for_register, viewer_scope
-from linsek.cases.services import ArticleInput, DocumentInput, PartyInput, case_register, case_transition
+from linsek.cases.services import (
+    DOCUMENT_TYPES,
+    ArticleInput,
+    DocumentInput,
+    PartyInput,
+    case_register,
+    case_transition,
+)
 from linsek.core.errors import DomainError, Forbidden, ValidationFailed
+from linsek.core.uploads import private_file_response, upload_name_clean
 from linsek.regions.models import PollingStation, Region
 from linsek.web.errors import page
 
@@ -257,15 +265,18 @@ def transition(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @page
 def document(request: HttpRequest, pk: int, doc_id: int) -> HttpResponse:
-    """A case document, to a reader of the case file only (audited)."""
+    """A case document, to a reader of the case file only (audited).
+
+    Served as a private download with the type detected when it was stored; a row from before types were
+    detected (browser-supplied type) is handed out as opaque bytes.
+    """
     doc = access_case_document(viewer=request.user, case_id=pk, document_id=doc_id, now=timezone.now())
-    # a streaming response; page() passes it through unchanged
-    return FileResponse(  # type: ignore[return-value]
-        doc.file.open("rb"),
-        as_attachment=True,
-        filename=doc.original_name,
-        content_type=doc.content_type or "application/octet-stream",
+    ctype = doc.content_type if doc.content_type in DOCUMENT_TYPES else "application/octet-stream"
+    stem = upload_name_clean(doc.original_name, max_length=120).rsplit(".", 1)[0] or "dokumen"
+    response = private_file_response(
+        doc.file.open("rb"), filename=f"{stem}{DOCUMENT_TYPES.get(ctype, '.bin')}", content_type=ctype
     )
+    return response  # type: ignore[return-value]  # a streaming response; ``page`` passes it through unchanged
 
 
 @require_GET

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -25,4 +26,22 @@ def linsek_deploy_settings(app_configs: Any = None, **kwargs: Any) -> list[Check
                 id="linsek.W104",
             )
         )
+    problems += _uploads_outside_static()
     return problems
+
+
+def _uploads_outside_static() -> list[CheckMessage]:
+    """Uploads are served only by views that check access first; inside STATIC_ROOT (or with the static files
+    inside MEDIA_ROOT) the static server would hand them to anyone, and ``collectstatic`` could overwrite them."""
+    if not settings.MEDIA_ROOT or not settings.STATIC_ROOT:
+        return []
+    media, static = Path(settings.MEDIA_ROOT).resolve(), Path(settings.STATIC_ROOT).resolve()
+    if media.is_relative_to(static) or static.is_relative_to(media):
+        return [
+            Error(
+                f"MEDIA_ROOT ({media}) and STATIC_ROOT ({static}) contain one another: uploads would be public",
+                hint="keep them apart, e.g. $LINSEK_VAR/uploads and $LINSEK_VAR/static",
+                id="linsek.E105",
+            )
+        ]
+    return []

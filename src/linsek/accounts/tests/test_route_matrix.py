@@ -111,6 +111,23 @@ def test_a_broken_matrix_is_refused() -> None:
         routes_parse({"version": "x", "routes": {"web:home": {"access": {"BREW": "login"}}}}, policy())
 
 
+def test_a_key_written_twice_in_a_rules_file_is_refused() -> None:
+    """``json.loads`` would keep the last of two equal keys silently: the loader names the duplicate instead."""
+    from linsek.accounts.policy import POLICY_FILE, PolicyError, rules_json_loads
+
+    twice = '{"version": "x", "routes": {"incidents:attachment": "reports.view", "incidents:attachment": "public"}}'
+    with pytest.raises(PolicyError, match=r"routes\.json: key 'incidents:attachment' appears twice"):
+        rules_json_loads(twice, source=ROUTES_FILE.name)
+    nested = '{"version": "1", "grants": {"viewer": ["reports.view"], "viewer": []}}'
+    with pytest.raises(PolicyError, match=r"policy\.json: key 'viewer' appears twice"):
+        rules_json_loads(nested, source=POLICY_FILE.name)
+    # the same key in different objects is fine, and the shipped files load
+    assert rules_json_loads('{"a": {"x": 1}, "b": {"x": 2}}', source="t.json") == {"a": {"x": 1}, "b": {"x": 2}}
+    for path in (ROUTES_FILE, POLICY_FILE):
+        assert rules_json_loads(path.read_text(encoding="utf-8"), source=path.name)
+    assert route_matrix().routes["incidents:attachment"].methods() == ("GET",)
+
+
 @dataclass
 class World:
     j: SmallJepara

@@ -74,7 +74,7 @@ def test_register_form_creates_a_case(gakkumdu: Gakkumdu) -> None:
             "reporter": "Warga Pule",
             "reported": "Sdr. Y",
             "origin_reference": "LP-001",
-            "document": SimpleUploadedFile("laporan.pdf", b"%PDF laporan", "application/pdf"),
+            "document": SimpleUploadedFile("laporan.pdf", b"%PDF-1.4 laporan", "application/pdf"),
         },
     )
     case = Case.objects.get(title="Politik uang di Pule")
@@ -105,13 +105,13 @@ def test_transition_form_moves_the_case_and_refuses_without_document(gakkumdu: G
     assert response.status_code == 400 and "Berita acara pembahasan" in response.content.decode()
     recent.refresh_from_db()
     assert recent.stage == "gakkumdu_1"
-    ok = c.post(url, {"to_stage": "gakkumdu_2", "document": SimpleUploadedFile("ba.pdf", b"%PDF ba")})
+    ok = c.post(url, {"to_stage": "gakkumdu_2", "document": SimpleUploadedFile("ba.pdf", b"%PDF-1.4 ba")})
     assert ok.status_code == 302
     recent.refresh_from_db()
     assert recent.stage == "gakkumdu_2"
     doc = recent.documents.get()
     download = c.get(reverse("cases:document", args=[recent.pk, doc.pk]))
-    assert download.status_code == 200 and b"".join(download.streaming_content) == b"%PDF ba"  # type: ignore[attr-defined]
+    assert download.status_code == 200 and b"".join(download.streaming_content) == b"%PDF-1.4 ba"  # type: ignore[attr-defined]
 
 
 def test_calculator_page(gakkumdu: Gakkumdu) -> None:

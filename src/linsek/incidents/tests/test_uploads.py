@@ -96,9 +96,28 @@ def test_a_nul_byte_in_the_name_is_dropped_not_stored(jepara: Any, media: Path) 
     assert attachment.original_name == "foto.exe.png" and attachment.file.name.endswith(".png")
 
 
-def test_uploads_live_outside_the_static_root() -> None:
+def test_uploads_live_outside_the_static_root(settings: Any, tmp_path: Path) -> None:
+    """The deploy check (``linsek check-deploy``) refuses MEDIA_ROOT and STATIC_ROOT inside one another."""
+    from linsek.core.checks import linsek_deploy_settings
+
+    def overlap_errors() -> list[str]:
+        return [m.id for m in linsek_deploy_settings() if m.id == "linsek.E105"]
+
     media, static = Path(django_settings.MEDIA_ROOT).resolve(), Path(django_settings.STATIC_ROOT).resolve()
     assert not media.is_relative_to(static) and not static.is_relative_to(media)
+    assert overlap_errors() == []  # the default settings keep them apart
+    for media_root, static_root in (
+        (tmp_path / "static" / "uploads", tmp_path / "static"),
+        (tmp_path / "uploads", tmp_path / "uploads" / "static"),
+        (tmp_path / "var", tmp_path / "var"),
+        (tmp_path / "static" / ".." / "static" / "m", tmp_path / "static"),
+    ):
+        settings.MEDIA_ROOT, settings.STATIC_ROOT = str(media_root), str(static_root)
+        assert overlap_errors() == ["linsek.E105"], (media_root, static_root)
+    settings.MEDIA_ROOT, settings.STATIC_ROOT = str(tmp_path / "uploads"), str(tmp_path / "static")
+    assert overlap_errors() == []
+    settings.MEDIA_ROOT, settings.STATIC_ROOT = str(tmp_path / "static-uploads"), str(tmp_path / "static")
+    assert overlap_errors() == []  # a shared name prefix is not containment
 
 
 def test_attachments_are_served_only_to_viewers_of_the_report(jepara: Any, media: Path) -> None:
