@@ -269,6 +269,7 @@ LINSEK_WORKER_DUTY = float(os.environ.get("LINSEK_WORKER_DUTY", "0.25"))
 LINSEK_PERIODIC_TASKS = [
     ("linsek.cases.tasks.cases_watch_task", int(os.environ.get("LINSEK_WATCH_INTERVAL", "60"))),
     ("linsek.notify.tasks.notify_deliver_task", int(os.environ.get("LINSEK_DELIVER_INTERVAL", "15"))),
+    ("linsek.deploy.tasks.plan_jobs_orphans_task", int(os.environ.get("LINSEK_PLAN_ORPHANS_INTERVAL", "60"))),
 ]
 # E-mail: SMTP when EMAIL_HOST is set, else written to files in $LINSEK_VAR/mail (nothing leaves the machine).
 LINSEK_SITE_URL = os.environ.get("LINSEK_SITE_URL", "http://127.0.0.1:8000")

@@ -11,23 +11,23 @@ Pure: no ORM; checked independently by :mod:`linsek.deploy.validate`.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from dataclasses import replace
 
-from linsek.deploy.planner import LINMAS, Assignment, LinmasIn, LinmasNeed, PlanInput, PlanOutput
+from linsek.deploy.planner import LINMAS, Assignment, LinmasIn, PlanInput, PlanOutput, _planar_m
+
+# A pool of Linmas: (district code, village code, island). People stationed at the district itself (no village)
+# have village "" and form their district's own pool, so they never serve another district's posts.
+PoolKey = tuple[str, str, str]
 
 
 def _distance_m(a_lat: float | None, a_lon: float | None, b_lat: float, b_lon: float) -> float:
-    if a_lat is None or a_lon is None:
-        return 0.0
-    x = (b_lon - a_lon) * 111_320.0 * math.cos(math.radians((a_lat + b_lat) / 2))
-    y = (b_lat - a_lat) * 110_574.0
-    return math.hypot(x, y)
+    """The planner's distance; 0 for a Linmas member without a point (then every village is as near)."""
+    return 0.0 if a_lat is None or a_lon is None else _planar_m(a_lat, a_lon, b_lat, b_lon)
 
 
 def linmas_assign(inp: PlanInput, out: PlanOutput, *, previous: PlanOutput | None = None) -> PlanOutput:
-    """``out`` with named Linmas on its posts, their assignment lines, and the Linmas totals."""
+    """``out`` with named Linmas on its posts and their assignment lines (the totals follow from the posts)."""
     usable = [p for p in inp.linmas_people if p.available(inp.duty_start, inp.duty_end)]
     by_id = {p.id: p for p in usable}
     tps_village = {t.id: t.village for t in inp.tps}
@@ -48,21 +48,21 @@ def linmas_assign(inp: PlanInput, out: PlanOutput, *, previous: PlanOutput | Non
                 ):
                     chosen[post.key].append(pid)
                     taken.add(pid)
-                    source[pid] = (
-                        "village" if by_id[pid].village in {tps_village.get(t) for t in post.tps} else "district"
-                    )
-    # Pools: per village, and per (district, island) village lists; people in id order within a village.
-    village_pool: dict[tuple[str, str], list[LinmasIn]] = defaultdict(list)
+                    own = by_id[pid].village and by_id[pid].village in {tps_village.get(t) for t in post.tps}
+                    source[pid] = "village" if own else "district"
+    # Pools: per (district, village, island), and per (district, island) village lists; people in id order
+    # within a pool. District-level people (village "") are one more "village" of their own district.
+    village_pool: dict[PoolKey, list[LinmasIn]] = defaultdict(list)
     district_villages: dict[tuple[str, str], dict[str, tuple[float | None, float | None]]] = defaultdict(dict)
     for p in sorted(usable, key=lambda p: p.id):
         if p.id in taken:
             continue
-        village_pool[(p.village, p.island)].append(p)
+        village_pool[(p.area, p.village, p.island)].append(p)
         district_villages[(p.area, p.island)].setdefault(p.village, (p.lat, p.lon))
-    cursor: dict[tuple[str, str], int] = defaultdict(int)
+    cursor: dict[PoolKey, int] = defaultdict(int)
 
-    def take(village: str, island: str, n: int, into: list[int], how: str) -> int:
-        key = (village, island)  # a village's Linmas stationed on the post's island only
+    def take(area: str, village: str, island: str, n: int, into: list[int], how: str) -> int:
+        key = (area, village, island)  # a village's Linmas of the post's district, stationed on its island only
         pool = village_pool.get(key, [])
         got = 0
         while got < n and cursor[key] < len(pool):
@@ -82,8 +82,9 @@ def linmas_assign(inp: PlanInput, out: PlanOutput, *, previous: PlanOutput | Non
         counts: dict[str, int] = defaultdict(int)
         for t in post.tps:
             counts[tps_village.get(t, "")] += 1
+        counts.pop("", None)  # a TPS of unknown village has no own village: served in pass 2
         for village in sorted(counts, key=lambda v: (-counts[v], v)):
-            need -= take(village, post.island, need, chosen[post.key], "village")
+            need -= take(post.area, village, post.island, need, chosen[post.key], "village")
             if need <= 0:
                 break
     # Pass 2: what is still missing, from the nearest villages of the same district and island.
@@ -94,7 +95,7 @@ def linmas_assign(inp: PlanInput, out: PlanOutput, *, previous: PlanOutput | Non
         villages = district_villages.get((post.area, post.island), {})
         nearest = sorted(villages, key=lambda v: (_distance_m(*villages[v], post.lat, post.lon), v))
         for village in nearest:
-            need -= take(village, post.island, need, chosen[post.key], "district")
+            need -= take(post.area, village, post.island, need, chosen[post.key], "district")
             if need <= 0:
                 break
     posts = tuple(replace(p, linmas=tuple(sorted(chosen[p.key]))) for p in out.posts)
@@ -111,12 +112,5 @@ def linmas_assign(inp: PlanInput, out: PlanOutput, *, previous: PlanOutput | Non
         for post in posts
         for pid in post.linmas
     ]
-    totals = LinmasNeed(
-        at_tps=out.linmas.at_tps,
-        at_offices=out.linmas.at_offices,
-        available=out.linmas.available,
-        named=sum(len(p.linmas) for p in posts),
-        short_at_posts=sum(p.linmas_short for p in posts),
-    )
     assignments = tuple(sorted([*out.assignments, *lines], key=lambda a: (a.post, a.person)))
-    return replace(out, posts=posts, assignments=assignments, linmas=totals)
+    return replace(out, posts=posts, assignments=assignments)

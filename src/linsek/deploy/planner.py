@@ -61,6 +61,11 @@ class Absence:
     end: date  # inclusive
 
 
+def _free(absences: Iterable[Absence], start: date, end: date) -> bool:
+    """No absence overlaps the days ``start``–``end`` (both inclusive)."""
+    return not any(a.start <= end and a.end >= start for a in absences)
+
+
 @dataclass(frozen=True, slots=True)
 class PersonIn:
     id: int
@@ -74,7 +79,7 @@ class PersonIn:
     rank: str = ""
 
     def available(self, start: date, end: date) -> bool:
-        return not any(a.start <= end and a.end >= start for a in self.absences)
+        return _free(self.absences, start, end)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +97,7 @@ class LinmasIn:
     absences: tuple[Absence, ...] = ()
 
     def available(self, start: date, end: date) -> bool:
-        return not any(a.start <= end and a.end >= start for a in self.absences)
+        return _free(self.absences, start, end)
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,8 +245,6 @@ class LinmasNeed:
     at_tps: int
     at_offices: int
     available: int | None
-    named: int = 0  # named Linmas on posts
-    short_at_posts: int = 0  # Linmas places at posts left without a name (reported apart from police)
 
     @property
     def total(self) -> int:
@@ -276,6 +279,16 @@ class PlanOutput:
     @property
     def police_assigned(self) -> int:
         return sum(len(p.police) for p in self.posts)
+
+    @property
+    def linmas_named(self) -> int:
+        """Named Linmas on the posts."""
+        return sum(len(p.linmas) for p in self.posts)
+
+    @property
+    def linmas_short_at_posts(self) -> int:
+        """Linmas places at posts left without a name (reported apart from the police)."""
+        return sum(p.linmas_short for p in self.posts)
 
     @property
     def lower_bound(self) -> int:

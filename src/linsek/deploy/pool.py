@@ -18,7 +18,7 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from linsek.agencies.models import Organisation, Person
 from linsek.deploy.models import Availability
@@ -183,17 +183,16 @@ def plan_input_build(*, regency: Region, patterns: PatternSet, duty_start: date,
             )
         )
     unit_ids = {u.id for u in units}
-    people_rows = list(
-        Person.objects.filter(organisation_id__in=unit_ids, active=True)
-        .exclude(duty_role_id__in=list(rules.exclude_duty_roles))
-        .order_by("id")
-        .values_list("id", "full_name", "rank", "organisation_id", "home_region_id")
+    people_q = Person.objects.filter(organisation_id__in=unit_ids, active=True).exclude(
+        duty_role_id__in=list(rules.exclude_duty_roles)
     )
-    absences: dict[int, list[Absence]] = defaultdict(list)
-    for pid, kind, start, end in Availability.objects.filter(
-        person_id__in=[r[0] for r in people_rows], end__gte=duty_start, start__lte=duty_end
-    ).values_list("person_id", "kind", "start", "end"):
-        absences[pid].append(Absence(kind, start, end))
+    people_rows = list(
+        people_q.order_by("id").values_list("id", "full_name", "rank", "organisation_id", "home_region_id")
+    )
+    linmas_q = Person.objects.filter(
+        active=True, duty_role_id__in=list(rules.linmas_duty_roles), home_region_id__in=list(regions)
+    )
+    absences = _absences(Q(person__in=people_q) | Q(person__in=linmas_q), start=duty_start, end=duty_end)
     sector = {u.id: u.sector for u in units}
     people: list[PersonIn] = []
     for pid, name, rank, org_id, home_id in people_rows:
@@ -215,16 +214,14 @@ def plan_input_build(*, regency: Region, patterns: PatternSet, duty_start: date,
                 unit_island[org_id] if island is None else island,
                 lat,
                 lon,
-                tuple(absences.get(pid, ())),
+                absences.get(pid, ()),
                 rank,
             )
         )
     for u in units:
         if u.kind in ("polsek", "koramil") and not any(p.unit == u.id for p in people):
             warnings.append(f"{u.name}: tidak ada personel yang dapat ditugaskan di registri")
-    linmas_people = _linmas_people(
-        rules=rules, regency=regency, regions=regions, island_of=island_of_region, start=duty_start, end=duty_end
-    )
+    linmas_people = _linmas_people(linmas_q, regions=regions, island_of=island_of_region, absences=absences)
     villages_with_tps = len({t.village for t in tps})
     districts_with_tps = len({t.area for t in tps})
     inp = PlanInput(
@@ -249,45 +246,38 @@ def plan_input_build(*, regency: Region, patterns: PatternSet, duty_start: date,
     )
 
 
+def _absences(who: Q, *, start: date, end: date) -> dict[int, tuple[Absence, ...]]:
+    """The absences of the people ``who`` selects that overlap the duty days, per person (one query)."""
+    out: dict[int, list[Absence]] = defaultdict(list)
+    for pid, kind, a_start, a_end in (
+        Availability.objects.filter(who, end__gte=start, start__lte=end)
+        .order_by("start", "id")
+        .values_list("person_id", "kind", "start", "end")
+    ):
+        out[pid].append(Absence(kind, a_start, a_end))
+    return {pid: tuple(items) for pid, items in out.items()}
+
+
 def _linmas_people(
+    linmas_q: QuerySet[Person],
     *,
-    rules: PoolRules,
-    regency: Region,
     regions: dict[int, Region],
     island_of: Callable[[Region | None], str | None],
-    start: date,
-    end: date,
+    absences: dict[int, tuple[Absence, ...]],
 ) -> tuple[LinmasIn, ...]:
     """The regency's Linmas members (duty role ``linmas``) stationed in one of its villages or districts."""
-    linmas_q = Person.objects.filter(
-        active=True, duty_role_id__in=list(rules.linmas_duty_roles), home_region_id__in=list(regions)
-    )
-    absences: dict[int, list[Absence]] = defaultdict(list)
-    for pid, kind, a_start, a_end in Availability.objects.filter(
-        person__in=linmas_q, end__gte=start, start__lte=end
-    ).values_list("person_id", "kind", "start", "end"):
-        absences[pid].append(Absence(kind, a_start, a_end))
     out: list[LinmasIn] = []
-    islands: dict[int, str] = {}
     for pid, name, org_id, home_id in linmas_q.order_by("id").values_list(
         "id", "full_name", "organisation_id", "home_region_id"
     ):
         home = regions.get(home_id)
         if home is None or home.level not in ("village", "district"):
             continue  # a Linmas member known only at regency level cannot be placed near a TPS
-        village = home.code if home.level == "village" else ""
+        village = home.code if home.level == "village" else ""  # "" = stationed at the district itself
         area = home.code.rsplit(".", 1)[0] if home.level == "village" else home.code
         out.append(
             LinmasIn(
-                pid,
-                name,
-                org_id,
-                village,
-                area,
-                islands[home.id] if home.id in islands else islands.setdefault(home.id, island_of(home) or MAINLAND),
-                home.lat,
-                home.lon,
-                tuple(absences.get(pid, ())),
+                pid, name, org_id, village, area, island_of(home) or MAINLAND, home.lat, home.lon, absences.get(pid, ())
             )
         )
     return tuple(out)

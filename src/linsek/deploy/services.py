@@ -121,6 +121,7 @@ def plan_output_load(plan: Plan) -> PlanOutput:
             )
         )
     summary = plan.summary or {}
+    linmas = summary.get("linmas") or {}
     return PlanOutput(
         posts=tuple(posts),
         assignments=tuple(assignments),
@@ -131,7 +132,7 @@ def plan_output_load(plan: Plan) -> PlanOutput:
         unplannable=(),
         reserve=tuple(summary.get("reserve", [])),
         reserve_target=int(summary.get("reserve_target", 0)),
-        linmas=LinmasNeed(0, 0, None),
+        linmas=LinmasNeed(int(linmas.get("at_tps", 0)), int(linmas.get("at_offices", 0)), linmas.get("available")),
         tps_categories=categories,
     )
 
@@ -208,8 +209,8 @@ def _summary(ctx: PlanContext, out: PlanOutput, seconds: float) -> dict[str, Any
             "total": out.linmas.total,
             "available": out.linmas.available,
             "short": out.linmas.short,
-            "named": out.linmas.named,
-            "short_at_posts": out.linmas.short_at_posts,
+            "named": out.linmas_named,
+            "short_at_posts": out.linmas_short_at_posts,
         },
         "warnings": [*ctx.warnings, *out.warnings],
         "change": None
@@ -332,7 +333,7 @@ def plan_generate(
                     "police_assigned": out.police_assigned,
                     "lower_bound": out.lower_bound,
                     "bko_police": plan.summary["bko_police"],
-                    "linmas_named": out.linmas.named,
+                    "linmas_named": out.linmas_named,
                     "changed_posts": len(out.change.changed) if out.change else None,
                 },
                 now=now,
@@ -468,6 +469,9 @@ def availability_record(
 
 
 # ------------------------------------------------------------------------------------ the planning queue
+ENQUEUE_CHUNK = 50  # jobs queued per transaction
+
+
 def plan_jobs_enqueue(
     *,
     actor: Any,
@@ -515,44 +519,48 @@ def plan_jobs_enqueue(
     )
     batch = f"{now:%Y%m%d%H%M%S}-{uuid.uuid4().hex[:8]}"
     user = actor if getattr(actor, "pk", None) else None
-    with transaction.atomic():
-        jobs = PlanJob.objects.bulk_create(
-            [
-                PlanJob(
-                    batch=batch,
-                    scope=r,
-                    mode=mode,
-                    label=label[:160],
-                    patterns=patterns,
-                    requested_by=user,
-                    enqueued_at=now,
-                )
-                for r in targets
-                if r.id not in busy
-            ],
-            batch_size=1000,
-        )
-        if jobs:
+    fresh = [r for r in targets if r.id not in busy]
+    from linsek.deploy.tasks import plan_job_task
+
+    jobs: list[PlanJob] = []
+    # One transaction per chunk of 50: the job rows, their tasks (django-tasks-db's enqueue is an INSERT into
+    # this same database) and the task ids commit together, so a failure anywhere leaves no job queued without
+    # a task (it would never run and would block its regency), and workers start on the first chunks while
+    # the rest are still being queued.
+    for i in range(0, len(fresh), ENQUEUE_CHUNK):
+        with transaction.atomic():
+            chunk = PlanJob.objects.bulk_create(
+                [
+                    PlanJob(
+                        batch=batch,
+                        scope=r,
+                        mode=mode,
+                        label=label[:160],
+                        patterns=patterns,
+                        requested_by=user,
+                        enqueued_at=now,
+                    )
+                    for r in fresh[i : i + ENQUEUE_CHUNK]
+                ]
+            )
+            for job in chunk:
+                job.task_id = str(plan_job_task.enqueue(job.id).id)
+            PlanJob.objects.bulk_update(chunk, ["task_id"])
             audit_append(
                 action="deploy.plan.enqueue",
                 actor=actor,
                 object_type="plan_job",
                 object_id=batch,
-                data={"batch": batch, "jobs": len(jobs), "skipped": len(busy), "mode": mode},
+                data={
+                    "batch": batch,
+                    "jobs": len(chunk),
+                    "regencies": [r.code for r in fresh[i : i + ENQUEUE_CHUNK]],
+                    "skipped": 0 if i else len(busy),
+                    "mode": mode,
+                },
                 now=now,
             )
-    from linsek.deploy.tasks import plan_job_task
-
-    rank = {r.id: i for i, r in enumerate(targets)}
-    jobs = sorted(PlanJob.objects.filter(batch=batch), key=lambda j: rank[j.scope_id])
-    # After the rows' commit (a worker never sees a task whose job is not there yet), in chunks of one
-    # transaction each: workers start on the first jobs while the rest are still being queued.
-    for i in range(0, len(jobs), 50):
-        chunk = jobs[i : i + 50]
-        with transaction.atomic():
-            for job in chunk:
-                job.task_id = str(plan_job_task.enqueue(job.id).id)
-            PlanJob.objects.bulk_update(chunk, ["task_id"])
+        jobs.extend(chunk)
     return batch, jobs
 
 
@@ -610,21 +618,18 @@ def plan_job_run(*, job_id: int, worker: str = "") -> PlanJob:
         )
     except DomainError as exc:
         problems = getattr(exc, "problems", [])
-        job.error = "\n".join([exc.message, *[f"{p.field}: {p.message}" for p in problems[:20]]])
-        job.status = PlanJob.Status.FAILED
+        error = "\n".join([exc.message, *[f"{p.field}: {p.message}" for p in problems[:20]]])
+        _job_finish(job, status=PlanJob.Status.FAILED, started=started, error=error)
     except Exception as exc:  # a bug: recorded on the job, then raised so the worker logs it
-        job.error = f"{type(exc).__name__}: {exc}"
-        _job_finish(job, PlanJob.Status.FAILED, started)
+        _job_finish(job, status=PlanJob.Status.FAILED, started=started, error=f"{type(exc).__name__}: {exc}")
         raise
     else:
-        job.plan = plan
-        job.status = PlanJob.Status.DONE
-    _job_finish(job, job.status, started)
+        _job_finish(job, status=PlanJob.Status.DONE, started=started, plan=plan)
     return job
 
 
-def _job_finish(job: PlanJob, status: str, started: float) -> None:
-    job.status = status
+def _job_finish(job: PlanJob, *, status: str, started: float, plan: Plan | None = None, error: str = "") -> None:
+    job.status, job.plan, job.error = status, plan, error
     job.seconds = round(time.perf_counter() - started, 4)
     job.finished_at = timezone.now()
     job.save(update_fields=["status", "seconds", "finished_at", "plan", "error"])

@@ -22,7 +22,7 @@ from linsek.deploy.models import Plan, PostStation
 from linsek.deploy.patterns import default_patterns_raw
 from linsek.deploy.rosters import roster_pdf, roster_xlsx
 from linsek.deploy.selectors import plan_jobs_for, plan_layer_rows, plan_posts, plan_units, plans_visible_to
-from linsek.deploy.services import patterns_parse, plan_approve, plan_jobs_enqueue, plan_jobs_orphans_fail
+from linsek.deploy.services import patterns_parse, plan_approve, plan_jobs_enqueue
 from linsek.regions.access import access_region
 from linsek.regions.selectors import region_ancestors
 from linsek.web.errors import json_response, layer, page
@@ -102,7 +102,6 @@ def jobs(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _jobs_context(user: Any, region: Any) -> dict[str, Any]:
-    plan_jobs_orphans_fail(now=timezone.now())  # a job whose worker died is shown as failed, not running for ever
     rows = plan_jobs_for(user, scope=region)
     return {"jobs": rows, "jobs_open": any(j.open for j in rows)}
 

@@ -11,13 +11,16 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
+from django_tasks.signals import task_enqueued
 from django_tasks_db.models import DBTaskResult
 
 from linsek.deploy.models import Plan, PlanJob
 from linsek.deploy.selectors import plan_jobs_status
-from linsek.deploy.services import plan_approve, plan_generate, plan_job_run, plan_jobs_enqueue
+from linsek.deploy.services import ENQUEUE_CHUNK, plan_approve, plan_generate, plan_job_run, plan_jobs_enqueue
 from linsek.deploy.tests.conftest import NOW, Staffed
 from linsek.notify.management.commands.worker import queue_run
+from linsek.regions.models import Region
 
 FORM: dict[str, Any] = {
     "mode": "auto",
@@ -94,7 +97,7 @@ def test_a_job_runs_once_even_if_delivered_twice(staffed: Staffed) -> None:
     assert first.status == second.status == "done" and second.worker == "a" and Plan.objects.count() == 1
 
 
-def test_a_job_left_running_by_a_dead_worker_fails_and_frees_its_regency(staffed: Staffed) -> None:
+def test_a_job_left_running_by_a_dead_worker_fails_and_frees_its_regency(client: Client, staffed: Staffed) -> None:
     _, [job] = plan_jobs_enqueue(actor=None, regencies=[staffed.j.regency], now=NOW)
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
@@ -102,17 +105,28 @@ def test_a_job_left_running_by_a_dead_worker_fails_and_frees_its_regency(staffed
     PlanJob.objects.filter(id=job.id).update(
         status="running", started_at=NOW, worker=f"{socket.gethostname()}:{dead.pid}"
     )
-    _, again = plan_jobs_enqueue(actor=None, regencies=[staffed.j.regency], now=NOW)
+    client.force_login(staffed.j.users["command"])
+    client.get("/pengamanan/wilayah/33.20/pekerjaan/")  # the page only reads: the sweep is the worker's
+    job.refresh_from_db()
+    assert job.status == "running"
+    call_command("worker", once=True, verbosity=0)  # its periodic sweep (settings.LINSEK_PERIODIC_TASKS)
     job.refresh_from_db()
     assert job.status == "failed" and "Antrekan lagi" in job.error and Plan.objects.count() == 0
+    assert DBTaskResult.objects.get(task_path="linsek.deploy.tasks.plan_jobs_orphans_task").return_value == {
+        "failed": 1
+    }
+    _, again = plan_jobs_enqueue(actor=None, regencies=[staffed.j.regency], now=NOW)
     assert len(again) == 1  # the regency could be queued again
 
 
 def test_a_job_of_a_live_worker_is_left_running(staffed: Staffed) -> None:
     _, [job] = plan_jobs_enqueue(actor=None, regencies=[staffed.j.regency], now=NOW)
     PlanJob.objects.filter(id=job.id).update(
-        status="running", started_at=NOW, worker=f"{socket.gethostname()}:{os.getpid()}"
+        status="running", started_at=timezone.now(), worker=f"{socket.gethostname()}:{os.getpid()}"
     )
+    call_command("worker", once=True, verbosity=0)
+    job.refresh_from_db()
+    assert job.status == "running"
     _, again = plan_jobs_enqueue(actor=None, regencies=[staffed.j.regency], now=NOW)
     job.refresh_from_db()
     assert job.status == "running" and again == []
@@ -131,3 +145,32 @@ def test_cli_queues_every_regency_and_reports_the_batch(staffed: Staffed, capsys
     out = capsys.readouterr().out
     assert "1 done, 0 failed, 0 running, 0 queued" in out and "p50" in out
     assert plan_jobs_status(batch=batch)["counts"]["done"] == 1
+
+
+def test_a_failure_while_queueing_leaves_no_job_without_its_task(staffed: Staffed) -> None:
+    province = staffed.j.regency.parent
+    regencies = [staffed.j.regency] + [
+        Region.objects.create(code=f"33.{71 + i}", name=f"Kota Uji {i}", level="regency", kind="kota", parent=province)
+        for i in range(ENQUEUE_CHUNK + 5)
+    ]
+    calls = 0
+
+    def fail_in_the_second_chunk(sender: Any, **kwargs: Any) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == ENQUEUE_CHUNK + 3:
+            raise RuntimeError("queue lost")
+
+    task_enqueued.connect(fail_in_the_second_chunk, dispatch_uid="test-queue-lost")
+    try:
+        with pytest.raises(RuntimeError, match="queue lost"):
+            plan_jobs_enqueue(actor=None, regencies=regencies, now=NOW)
+    finally:
+        task_enqueued.disconnect(dispatch_uid="test-queue-lost")
+    jobs = list(PlanJob.objects.all())
+    assert len(jobs) == ENQUEUE_CHUNK  # the first chunk stands, whole; the second left nothing behind
+    tasks = set(DBTaskResult.objects.values_list("id", flat=True))
+    assert all(j.status == "queued" and j.task_id and j.task_id in {str(t) for t in tasks} for j in jobs)
+    assert len(tasks) == len(jobs)  # nor a task without its job
+    _, again = plan_jobs_enqueue(actor=None, regencies=regencies, now=NOW)
+    assert len(again) == 6  # the regencies of the failed chunk are not blocked
