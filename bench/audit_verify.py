@@ -2,12 +2,12 @@
 
 For each database: migrate an empty one (``linsek_auditbench`` on PostgreSQL, ``var/bench/auditbench.sqlite3``),
 then write a valid chain of ``--events`` events (default 10,000,000) generated here with the audit app's own
-canonical function (``linsek.audit.chain.canonical_text``, the one appends use) — realistic rows: a report
-submission, a status change, a case read or a login, with uuids, digests, request ids and addresses, ~500 bytes
-of canonical content each. PostgreSQL is loaded with ``COPY`` (psycopg 3 ``cursor.copy``), SQLite with
+canonical functions (``linsek.audit.chain.canonical_head`` / ``canonical_finish``, the ones appends use) — realistic
+rows: a report submission, a status change, a case read or a login, with uuids, digests, request ids and addresses,
+~500 bytes of canonical content each. PostgreSQL is loaded with ``COPY`` (psycopg 3 ``cursor.copy``), SQLite with
 ``executemany`` in transactions of 200,000 rows; the secondary indexes are dropped for the load and rebuilt after,
-so the table ends as migrations make it. Then the real CLI, ``linsek audit verify``, is timed in a subprocess
-(it must answer "OK" with the right count). Generation time is reported beside it (not a target).
+so the table ends as migrations make it. Then the real CLI, ``linsek audit verify``, is timed in a subprocess (it
+must answer "OK" with the right count). Generation time is reported beside it (not a target).
 
 The databases are deleted at the end unless ``--keep``. Writes ``bench/results/audit_verify.json``.
 ``--events 200000`` is a quick run. Noisy on a shared 2-core machine: verification uses both cores.
@@ -32,17 +32,22 @@ ROOT = BENCH.parent
 sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(ROOT / "src"))
 
-from intake import RESULTS, VENV_BIN, machine, pg_recreate  # noqa: E402
-from linsek.audit.chain import CANONICAL_FIELDS, GENESIS, canonical_data, canonical_text, chained_hash  # noqa: E402
+from intake import KINDS, RESULTS, VENV_BIN, bench_env, machine, pg_drop, pg_recreate  # noqa: E402
+from linsek.audit.chain import (  # noqa: E402
+    CANONICAL_FIELDS,
+    GENESIS,
+    canonical_data,
+    canonical_finish,
+    canonical_head,
+    chained_hash,
+)
 
 PG_DB = "linsek_auditbench"
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 SQLITE_PATH = ROOT / "var" / "bench" / "auditbench.sqlite3"
 TARGET_S = 60.0
 START = int(datetime(2024, 1, 15, tzinfo=UTC).timestamp())
 STEP_US = 400_000  # one event every 0.4 s: 10 M events span ~46 days
 COLUMNS = (*CANONICAL_FIELDS, "prev_hash", "hash")
-KINDS = ["politik_uang", "intimidasi", "kampanye", "logistik_terlambat", "gangguan_tps", "bentrok", "lainnya"]
 SEVERITIES = ["low", "medium", "high", "critical"]
 
 
@@ -88,8 +93,7 @@ def events(n: int) -> Iterator[tuple[tuple[Any, ...], str, dict[str, Any]]]:
         else:
             action, otype, oid = "auth.login", "user", str(user)
             data = {"method": "password+totp", "user_agent": "Mozilla/5.0 (Linux; Android 13) Chrome/120.0"}
-        text = canonical_text(
-            seq,
+        head = canonical_head(
             at,
             user,
             label,
@@ -103,18 +107,14 @@ def events(n: int) -> Iterator[tuple[tuple[Any, ...], str, dict[str, Any]]]:
             request_id,
             addr,
         )
+        text = canonical_finish(head, seq)
         new_hash = chained_hash(prev, text)
         yield (seq, user, label, org, action, otype, oid, before, after, request_id, addr, prev, new_hash), at, data
         prev = new_hash
 
 
 def _env(database_url: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "LINSEK_VAR": str(ROOT / "var" / "bench" / "auditbench-var"),
-        "DJANGO_SETTINGS_MODULE": "linsek.settings",
-    }
+    return bench_env(database_url, ROOT / "var" / "bench" / "auditbench-var")
 
 
 def migrate(database_url: str) -> None:
@@ -232,10 +232,7 @@ def run_one(vendor: str, n: int, keep: bool) -> list[dict[str, Any]]:
     finally:
         if not keep:
             if vendor == "postgresql":
-                import psycopg
-
-                with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-                    conn.execute(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)')
+                pg_drop(PG_DB)
             else:
                 for suffix in ("", "-wal", "-shm"):
                     Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)

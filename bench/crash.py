@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import itertools
 import json
 import os
 import random
@@ -54,51 +55,44 @@ from typing import Any
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
-RESULTS = BENCH / "results"
-VENV_BIN = Path(sys.executable).parent
 sys.path.insert(0, str(BENCH))
-from intake import demo_setup, free_port, machine, pg_recreate  # noqa: E402  (one copy of the bench helpers)
+from intake import (  # noqa: E402  (one copy of the bench helpers)
+    KINDS,
+    RESULTS,
+    VENV_BIN,
+    bench_env,
+    demo_setup,
+    free_port,
+    machine,
+    pg_drop,
+    pg_recreate,
+)
 from loadgen import response_read  # noqa: E402
 
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
-KINDS = ["politik_uang", "intimidasi", "kampanye", "logistik_terlambat", "gangguan_tps", "bentrok", "lainnya"]
 TEXT = "Uji ketahanan: server dimatikan paksa saat laporan masuk; laporan ini harus tersimpan tepat satu kali. "
 REQUEST_TIMEOUT = 15.0
 GIVE_UP_AFTER = 45.0  # after the load ends, a client stops resending an unanswered submission after this long
-
-
-def pg_drop(name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 # --- the processes under test ----------------------------------------------------------------------------------
 
 
 def base_env(database_url: str, var_dir: Path) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_ALLOW_ASYNC", "LINSEK_TEST", "EMAIL_", "PYTEST_", "REDIS_URL"))
-    }
-    env.update(
-        {
-            "DATABASE_URL": database_url,
-            "LINSEK_VAR": str(var_dir),
-            "DJANGO_SETTINGS_MODULE": "linsek.settings",
-            "SECRET_KEY": secrets.token_urlsafe(50),  # fixed for the run: two workers must not race to create one
-            "DEBUG": "0",
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "LOG_LEVEL": "ERROR",
-            "LINSEK_SMS_GATEWAY": "console",
-            "LINSEK_REPORT_NOTIFY_INTERVAL": "1",
-            "LINSEK_DELIVER_INTERVAL": "1",
-            "LINSEK_ESCALATE_INTERVAL": "5",
-        }
+    env = bench_env(
+        database_url,
+        var_dir,
+        SECRET_KEY=secrets.token_urlsafe(50),  # fixed for the run: two workers must not race to create one
+        DEBUG="0",
+        ALLOWED_HOSTS="127.0.0.1",
+        LOG_LEVEL="ERROR",
+        LINSEK_SMS_GATEWAY="console",
+        LINSEK_REPORT_NOTIFY_INTERVAL="1",
+        LINSEK_DELIVER_INTERVAL="1",
+        LINSEK_ESCALATE_INTERVAL="5",
     )
-    return env
+    # Not the settings of a test run that may have started us (pytest, the test database, mail in memory).
+    skipped = ("DJANGO_ALLOW_ASYNC", "LINSEK_TEST", "EMAIL_", "PYTEST_", "REDIS_URL")
+    return {k: v for k, v in env.items() if not k.startswith(skipped)}
 
 
 def django_run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -130,13 +124,16 @@ class Managed:
         text = self.log.read_text(errors="replace") if self.log.exists() else ""
         return "\n".join(text.splitlines()[-lines:])
 
-    def sigkill(self) -> None:
+    def sigkill(self) -> bool:
+        """SIGKILL the group; True when its leader was running (a kill that hit something)."""
         if self.process is None:
-            return
+            return False
+        alive = self.process.poll() is None
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait()
-        self.kills += 1
+        self.kills += int(alive)
+        return alive
 
     def stop(self) -> None:
         """Polite stop (SIGTERM), SIGKILL after 10 s; safe to call twice and on a dead process."""
@@ -180,7 +177,7 @@ class Ledger:
     """What the clients saw: every UUID sent, every one acknowledged (with the report id they were told)."""
 
     sent: set[str] = field(default_factory=set)
-    acked: dict[str, int] = field(default_factory=dict)
+    acked: dict[str, int] = field(default_factory=dict)  # in the order acknowledged
     requests: int = 0
     resends: int = 0  # requests repeated with the same UUID after a failure
     replays: int = 0  # acknowledged UUIDs deliberately sent again
@@ -209,7 +206,9 @@ async def _client(
     try:
         while time.monotonic() < stop_at:
             replay = bool(ledger.acked) and rnd.random() < 0.02
-            report_uuid = rnd.choice(sorted(ledger.acked)[-50:]) if replay else str(uuid.UUID(int=rnd.getrandbits(128)))
+            # a replay sends one of the 50 most recently acknowledged UUIDs again
+            recent = list(itertools.islice(reversed(ledger.acked), 50)) if replay else []
+            report_uuid = rnd.choice(recent) if replay else str(uuid.UUID(int=rnd.getrandbits(128)))
             body = body_for(report_uuid)
             head = (
                 f"POST /api/v1/reports HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: {len(body)}\r\n"
@@ -237,7 +236,7 @@ async def _client(
                     conn = None
                     continue
                 ledger.statuses[status] += 1
-                if status == 503 or status >= 500:
+                if status >= 500:
                     continue  # "database unavailable; resend with the same uuid"
                 if 200 <= status < 300:
                     answer = json.loads(payload)
@@ -276,10 +275,13 @@ async def _chaos(
     done = []
     for at in moments:
         await asyncio.sleep(max(0.0, t0 + at - time.monotonic()))
-        target.sigkill()
+        hit = target.sigkill()
         killed = time.monotonic() - t0
         target.start()
         up = await http_up(port, target) if port is not None else 0.0
+        if not hit:  # counted only when it hit a running process
+            log(f"{killed:6.1f} s: {target.name} was not running when its SIGKILL was due; started again")
+            continue
         log(f"{killed:6.1f} s: SIGKILL {target.name}, restarted{f' and answering in {up:.1f} s' if port else ''}")
         done.append({"at_s": round(killed, 2), "restart_s": round(up, 2)})
     return done
@@ -393,7 +395,7 @@ def crash_run(
                 _chaos(worker, worker_moments, t0, log, port=None),
                 *tasks,
             )
-            kill_log["server"], kill_log["worker"] = server_kills or [], worker_kills or []
+            kill_log["server"], kill_log["worker"] = server_kills, worker_kills
 
         load_started = time.monotonic()
         asyncio.run(load())

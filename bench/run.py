@@ -47,7 +47,12 @@ def results_table() -> str:
         doc = json.loads(path.read_text())
         for row in doc.get("rows", []):
             value = row["value"]
-            shown = f"{value:,.3g}" if isinstance(value, float) and abs(value) < 1000 else f"{value:,}"
+            if value is None:  # not obtained in that run (e.g. a wait that timed out): the note says why
+                shown = "—"
+            elif isinstance(value, float) and abs(value) < 1000:
+                shown = f"{value:,.3g}"
+            else:
+                shown = f"{value:,}"
             ok = {True: "yes", False: "**no**", None: ""}[row.get("ok")]
             lines.append(
                 f"| {doc['benchmark']} | {row['metric']} | {shown} {row.get('unit', '')} | {row.get('target', '')} "

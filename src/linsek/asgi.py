@@ -49,14 +49,13 @@ intake_lane = IntakeLane(fallback=django_app)  # type: ignore[arg-type]
 shell = Starlette(
     routes=[
         Mount(settings.STATIC_URL.rstrip("/"), app=CollectedStatic(directory=settings.STATIC_ROOT, check_dir=False)),
-        # Token clients are taken by the async lane; other methods and session clients fall through to Django.
-        Route("/api/v1/reports", intake_lane, methods=["POST"]),
-        Route("/api/v1/reports/batch", intake_lane, methods=["POST"]),
         Route("/live/reports", LiveReportsApp(), methods=["GET"]),
         Mount("/", app=django_app),  # type: ignore[arg-type]
     ]
 )
 
+# POSTs to these paths go to the async lane (``application`` below): token clients are taken there; session
+# clients fall through from the lane to Django, and other methods reach Django through the shell's Mount("/").
 INTAKE_PATHS = frozenset({"/api/v1/reports", "/api/v1/reports/batch"})
 
 

@@ -27,6 +27,7 @@ from ninja.operation import Operation, PathView
 
 from linsek.accounts.routes import Rule, Verdict, route_matrix, route_verdict
 from linsek.core.errors import DomainError, Forbidden, NotFound
+from linsek.web.errors import json_error
 
 logger = logging.getLogger("linsek.accounts.route_gate")
 
@@ -184,23 +185,19 @@ class RouteGateMiddleware:
             response: HttpResponse = HttpResponseNotAllowed(allowed)
         elif verdict is Verdict.LOGIN:
             if as_json:
-                response = _json(401, "unauthenticated", "login required")
+                response = json_error(401, "unauthenticated", "login required")
             else:
                 response = redirect_to_login(request.get_full_path())
         elif _hides(name, request.method or "GET"):
-            response = _json(404, "not_found", "tidak ditemukan") if as_json else page_not_found(request, Http404())
+            response = (
+                json_error(404, "not_found", "tidak ditemukan") if as_json else page_not_found(request, Http404())
+            )
         else:
             detail = _denial_detail(name, rule)
             _denial_record(request, detail)
             if as_json:
-                response = _json(403, "forbidden", detail)
+                response = json_error(403, "forbidden", detail)
             else:
                 response = permission_denied(request, PermissionDenied(detail))  # the site's 403 page
         response[GATE_HEADER] = "refused"
         return response
-
-
-def _json(status: int, code: str, message: str) -> HttpResponse:
-    """The error body of the layer endpoints (as ``linsek.web.errors.json_error``)."""
-    body = orjson.dumps({"error": code, "message": message})
-    return HttpResponse(body, status=status, content_type="application/json")

@@ -203,9 +203,11 @@ def api_token_by_prefix(prefix: str, *, user: Any = None) -> ApiToken:
 
 @dataclass(frozen=True, slots=True)
 class TokenRejected:
-    """Why a presented token was refused (for logs; the client only learns "invalid token")."""
+    """Why a presented token was refused (for logs; the client only learns "invalid token"), and the prefix it
+    showed (its public part, empty when malformed) so that the audit trail can name which token was tried."""
 
     reason: str
+    prefix: str = ""
 
 
 def api_token_authenticate(secret: str, *, now: datetime | None = None) -> ApiToken | TokenRejected:
@@ -228,18 +230,19 @@ def api_token_authenticate(secret: str, *, now: datetime | None = None) -> ApiTo
         .filter(digest=api_token_digest(secret))
         .first()
     )
-    if token is None or token.prefix != match.group(1):
-        return TokenRejected("unknown")
+    prefix = match.group(1)
+    if token is None or token.prefix != prefix:
+        return TokenRejected("unknown", prefix)
     if token.revoked_at is not None:
-        return TokenRejected("revoked")
+        return TokenRejected("revoked", prefix)
     if not token.user.is_active:
-        return TokenRejected("user_inactive")
+        return TokenRejected("user_inactive", prefix)
     if token.role_id is None:
-        return TokenRejected("unscoped")
+        return TokenRejected("unscoped", prefix)
     if token.organisation_id != token.user.organisation_id:
-        return TokenRejected("organisation_changed")
+        return TokenRejected("organisation_changed", prefix)
     if not token.role_held:
-        return TokenRejected("role_not_held")
+        return TokenRejected("role_not_held", prefix)
     at = now or timezone.now()
     stale = at - LAST_USED_RESOLUTION
     if token.last_used_at is None or token.last_used_at <= stale:

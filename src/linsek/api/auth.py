@@ -18,7 +18,7 @@ from ninja.utils import check_csrf
 from linsek.accounts.denials import token_rejection_record
 from linsek.accounts.models import ApiToken
 from linsek.accounts.policy import user_can
-from linsek.accounts.tokens import TOKEN_RE, TokenRejected, api_token_authenticate
+from linsek.accounts.tokens import TokenRejected, api_token_authenticate
 from linsek.core.errors import Forbidden
 
 AUTH_HEADER_MAX = 512
@@ -42,8 +42,7 @@ class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         result = api_token_authenticate(token)
         if isinstance(result, TokenRejected):
-            match = TOKEN_RE.match(token)
-            token_rejection_record(reason=result.reason, prefix=match.group(1) if match else "")
+            token_rejection_record(reason=result.reason, prefix=result.prefix)
             raise AuthenticationError(message="invalid or revoked API token")
         request.api_token = result  # type: ignore[attr-defined]
         return result.user

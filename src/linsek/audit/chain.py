@@ -2,8 +2,9 @@
 
 An event's hash is ``SHA-256(prev_hash ‖ canonical content)``; the canonical content is the JSON object of
 :data:`CANONICAL_FIELDS` with sorted keys, compact separators, non-ASCII kept as UTF-8 (``json.dumps(...,
-sort_keys=True, separators=(",", ":"), ensure_ascii=False)``). :func:`canonical_text` is the only place that
-builds it: appends (single and batch) and verification all call it. It writes the object from a template
+sort_keys=True, separators=(",", ":"), ensure_ascii=False)``). :func:`canonical_head` and
+:func:`canonical_finish` are the only place that builds it: appends (single and batch) and verification all
+call them. It writes the object from a template
 instead of sorting a 13-key dict for every event, because verification runs it ten million times; the output is
 byte-identical to the ``json.dumps`` form (``test_chain`` proves it), so chains written before stay valid.
 """
@@ -35,7 +36,7 @@ CANONICAL_FIELDS = (
     "request_id",
     "client_addr",
 )
-# The template in canonical_text writes the keys in this (sorted) order.
+# The template in canonical_head writes the keys in this (sorted) order, seq last.
 assert tuple(sorted(CANONICAL_FIELDS)) == (
     "action",
     "actor_id",
@@ -70,46 +71,8 @@ def _n(value: int | None) -> str:
     return "null" if value is None else str(value)
 
 
-def canonical_text(
-    seq: int,
-    at: str,
-    actor_id: int | None,
-    actor_label: str,
-    organisation_id: int | None,
-    action: str,
-    object_type: str,
-    object_id: str,
-    before_digest: str,
-    after_digest: str,
-    data_json: str,
-    request_id: str,
-    client_addr: str,
-) -> str:
-    """The canonical content of one event, as text; the one function that builds it.
-
-    ``at`` is the ISO time in UTC with microseconds (``2024-02-14T07:00:00.000000+00:00``) and ``data_json``
-    the output of :func:`canonical_data`; string fields must be ``str`` and ids ``int`` or ``None`` (the
-    append path normalises them, the database returns them so).
-    """
-    head = canonical_head(
-        at,
-        actor_id,
-        actor_label,
-        organisation_id,
-        action,
-        object_type,
-        object_id,
-        before_digest,
-        after_digest,
-        data_json,
-        request_id,
-        client_addr,
-    )
-    return canonical_finish(head, seq)
-
-
 def canonical_finish(head: str, seq: int) -> str:
-    """The canonical content from :func:`canonical_head` and the event's seq."""
+    """The canonical content of one event: :func:`canonical_head` with the event's seq written in."""
     return f"{head}{seq}}}"
 
 
@@ -127,9 +90,12 @@ def canonical_head(
     request_id: str,
     client_addr: str,
 ) -> str:
-    """The canonical content without its end (``seq``, the last key, and the closing brace).
+    """The canonical content of one event up to its seq (the last key), as text; the one function that builds it.
 
-    Appends build it before they lock the chain head, so that under the lock only the seq is written in and
+    ``at`` is the ISO time in UTC with microseconds (``2024-02-14T07:00:00.000000+00:00``) and ``data_json``
+    the output of :func:`canonical_data`; string fields must be ``str`` and ids ``int`` or ``None`` (the
+    append path normalises them, the database returns them so). :func:`canonical_finish` adds the seq. Appends
+    build the head before they lock the chain head row, so that under the lock only the seq is written in and
     the hash taken: the lock is the one thing concurrent writers wait for.
     """
     s = encode_basestring
@@ -148,8 +114,11 @@ def chained_hash(prev_hash: str, text: str) -> str:
 
 def canonical(event: Mapping[str, Any]) -> bytes:
     """The bytes that are hashed, for an event given as a mapping of :data:`CANONICAL_FIELDS`."""
-    return canonical_text(
-        event["seq"],
+    return _canonical_of(event).encode("utf-8")
+
+
+def _canonical_of(event: Mapping[str, Any]) -> str:
+    head = canonical_head(
         event["at"],
         event["actor_id"],
         event["actor_label"],
@@ -162,11 +131,12 @@ def canonical(event: Mapping[str, Any]) -> bytes:
         canonical_data(event["data"]),
         event["request_id"],
         event["client_addr"],
-    ).encode("utf-8")
+    )
+    return canonical_finish(head, event["seq"])
 
 
 def event_hash(prev_hash: str, event: Mapping[str, Any]) -> str:
-    return hashlib.sha256(prev_hash.encode("ascii") + canonical(event)).hexdigest()
+    return chained_hash(prev_hash, _canonical_of(event))
 
 
 def digest(value: Any) -> str:
@@ -226,8 +196,7 @@ def rows_walk(batches: Iterable[Sequence[StoredRow]]) -> RangeWalk:
     ``data`` texts is remembered (logins, reads and denials repeat the same few). orjson reads integers beyond
     64 bits as floats, so a mismatch is re-checked with the standard parser before an event is called edited.
     """
-    sha256 = hashlib.sha256
-    text_of = canonical_text
+    hash_of, head_of, finish = chained_hash, canonical_head, canonical_finish
     encode = _DATA_ENCODER.encode
     fast_loads = orjson.loads
     seen: dict[str, str] = {}
@@ -253,13 +222,18 @@ def rows_walk(batches: Iterable[Sequence[StoredRow]]) -> RangeWalk:
                 if len(seen) >= 1024:
                     seen.clear()
                 seen[data] = data_json
-            text = text_of(seq, at, actor_id, label, org_id, action, otype, oid, before, after, data_json, rid, addr)
-            if sha256((prev + text).encode("utf-8")).hexdigest() != h:
-                text = text_of(
-                    seq, at, actor_id, label, org_id, action, otype, oid, before, after,
-                    canonical_data_from_json(data), rid, addr,
+            text = finish(
+                head_of(at, actor_id, label, org_id, action, otype, oid, before, after, data_json, rid, addr), seq
+            )
+            if hash_of(prev, text) != h:
+                text = finish(
+                    head_of(
+                        at, actor_id, label, org_id, action, otype, oid, before, after,
+                        canonical_data_from_json(data), rid, addr,
+                    ),
+                    seq,
                 )  # fmt: skip
-                if sha256((prev + text).encode("utf-8")).hexdigest() != h:
+                if hash_of(prev, text) != h:
                     return RangeWalk(count, first_seq, first_prev, seq, h, edit_break(seq))
             prev = h
             expected += 1

@@ -14,7 +14,6 @@ named exactly as one walk would name it.
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import os
 from collections.abc import Generator, Mapping, Sequence
@@ -161,10 +160,10 @@ def _append(
             request_id,
             client_addr,
         )
-        # PostgreSQL stores jsonb (any spelling is the same value); SQLite keeps Django's own spelling.
-        stored = data_json if postgres else json.dumps(data)
+        # Stored as the canonical JSON on both databases (jsonb on PostgreSQL, text on SQLite): one encoding,
+        # and what cannot be encoded is refused (or stringified) alike everywhere.
         fields = (
-            actor_id, label, org_id, action, object_type, object_id, before, after, stored, request_id, client_addr,
+            actor_id, label, org_id, action, object_type, object_id, before, after, data_json, request_id, client_addr,
         )  # fmt: skip
         prepared.append((head, fields))
     # No savepoint inside the caller's transaction: a failed append dooms the whole write, as it should.
@@ -222,7 +221,7 @@ def audit_append(
 
     The head row is locked (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite runs every
     transaction IMMEDIATE) so concurrent writers take turns and the chain never forks.
-    Returns the stored event (read back, so ``at`` is exactly what was hashed).
+    Returns the stored event, built from what was written (``at`` exactly as hashed; ``data`` the caller's).
     """
     label = "system" if actor is None else getattr(actor, "get_username", lambda: "")()
     event = {

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from linsek.core.errors import Forbidden, NotFound
-from linsek.incidents.models import Report, ReportRecipient
+from linsek.incidents.models import Attachment, Report, ReportRecipient
 from linsek.incidents.visibility import ReportScope, identity_visible, report_can, report_scope
 
 
@@ -27,6 +27,16 @@ def access_report(*, viewer: Any, report_id: int, scope: ReportScope | None = No
     if report is None:
         raise NotFound("laporan tidak ditemukan")
     return report
+
+
+def access_attachment(*, viewer: Any, report_id: int, attachment_id: int) -> tuple[Report, Attachment]:
+    """An attachment with its report, to whoever may see the report (the same 404 whether either is missing or
+    the report is hidden)."""
+    report = access_report(viewer=viewer, report_id=report_id)
+    attachment = Attachment.objects.filter(report=report, pk=attachment_id).first()
+    if attachment is None:
+        raise NotFound("lampiran tidak ditemukan")
+    return report, attachment
 
 
 @dataclass(frozen=True)

@@ -222,14 +222,16 @@ DUPLICATE_POOL_MAX = 200_000
 class DuplicatePool:
     """The open reports a new report may duplicate, kept across the passes of one notification run.
 
-    The first pass reads the open reports of the time window; later passes read only the reports added since
-    (by id). A report closed meanwhile may still be suggested for the rest of the run: a suggestion is only that,
-    a person confirms or dismisses it. A target observed before the window read at first makes a full reread.
+    The first pass reads the open reports of the time window and indexes them; later passes read and index only
+    the reports added since (by id). A report closed meanwhile may still be suggested for the rest of the run: a
+    suggestion is only that, a person confirms or dismisses it. A target observed before the window read at first
+    makes a full reread.
     """
 
     since: datetime | None = None
     max_id: int = 0
     facts: dict[int, Any] = field(default_factory=dict)
+    index: Any = None  # picture.DuplicateIndex of facts
 
 
 def _duplicates_mark(reports: list[Report], pool: DuplicatePool) -> None:
@@ -237,7 +239,7 @@ def _duplicates_mark(reports: list[Report], pool: DuplicatePool) -> None:
 
     The suggestion is shown in lists and confirmed or dismissed by a person.
     """
-    from linsek.incidents.picture import DupFacts, duplicate_suggestions
+    from linsek.incidents.picture import DupFacts, DuplicateIndex, duplicate_suggestions_in
     from linsek.incidents.rules import intake_limits
 
     if not reports:
@@ -247,21 +249,23 @@ def _duplicates_mark(reports: list[Report], pool: DuplicatePool) -> None:
     targets = [DupFacts(r.pk, r.kind, r.observed_at, r.tps_id, r.lat, r.lon) for r in reports]
     earliest = min(t.observed_at for t in targets) - window
     rows = Report.objects.filter(status__in=OPEN_FOR_DUPLICATES)
-    if pool.since is None or earliest < pool.since or len(pool.facts) > DUPLICATE_POOL_MAX:
+    reread = pool.since is None or earliest < pool.since or len(pool.facts) > DUPLICATE_POOL_MAX
+    if reread:
         pool.since, pool.max_id = earliest, 0
         pool.facts.clear()
         rows = rows.filter(observed_at__gte=earliest)
     else:
         rows = rows.filter(id__gt=pool.max_id, observed_at__gte=pool.since)
-    for row in rows.values_list("id", "kind", "observed_at", "tps_id", "lat", "lon")[:DUPLICATE_POOL_MAX]:
-        pool.facts[row[0]] = DupFacts(*row)
-    pool.max_id = max([pool.max_id, *pool.facts])
-    suggestion = duplicate_suggestions(
-        targets,
-        pool.facts.values(),
-        radius_m=limits.duplicate_radius_m,
-        window_minutes=limits.duplicate_window_minutes,
-    )
+    new = [DupFacts(*row) for row in rows.values_list("id", "kind", "observed_at", "tps_id", "lat", "lon")]
+    for facts in new[:DUPLICATE_POOL_MAX]:
+        pool.facts[facts.id] = facts
+        pool.max_id = max(pool.max_id, facts.id)
+    index = pool.index
+    if reread or index is None or index.radius_m != limits.duplicate_radius_m or not index.fits([*new, *targets]):
+        pool.index = index = DuplicateIndex.of(pool.facts.values(), targets, limits.duplicate_radius_m)
+    else:
+        index.add(new)
+    suggestion = duplicate_suggestions_in(targets, index, window_minutes=limits.duplicate_window_minutes)
     _suggestions_store(suggestion)
 
 

@@ -79,7 +79,7 @@ def _token_lookup(secret: str, client: str = "") -> TokenActor | None:
     try:
         result = api_token_authenticate(secret)
         if isinstance(result, TokenRejected):
-            token_rejection_record(reason=result.reason, client=client)
+            token_rejection_record(reason=result.reason, prefix=result.prefix, client=client)
             return None
         user = result.user  # narrowed to the token's role and organisation by api_token_authenticate
         actor = Actor(

@@ -7,7 +7,7 @@ pass without a query per row.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -73,22 +73,38 @@ def _pair(a: DupFacts, b: DupFacts, radius_m: float) -> DuplicatePair | None:
     return DuplicatePair(newer.id, older.id, round(minutes, 1), distance, same_tps)
 
 
-class _DuplicateIndex:
-    """The pool indexed by kind and TPS, and by kind and a grid of cells at least ``radius_m`` wide.
+class DuplicateIndex:
+    """Open reports indexed by kind and TPS, and by kind and a grid of cells at least ``radius_m`` wide.
 
     Each target is then compared only with the reports of its own TPS and of the 3 × 3 cells around it: on
     election day a kind may have tens of thousands of reports in one window, and comparing every pair would not
-    keep up with the intake.
+    keep up with the intake. The worker keeps one index across its passes and adds what is new
+    (:meth:`add`); a cell is wide enough up to the latitude ``lat_bound`` (:meth:`fits` tells whether reports
+    lie within it).
     """
 
-    def __init__(self, pool: list[DupFacts], targets: list[DupFacts], radius_m: float) -> None:
-        lats = [abs(r.lat) for r in (*pool, *targets) if r.lat is not None]
-        # One cell spans at least the radius in both directions at the highest latitude present.
-        cos_min = max(math.cos(math.radians(min(max(lats, default=0.0), 89.0))), 0.01)
+    def __init__(self, radius_m: float, lat_bound: float) -> None:
+        self.radius_m = radius_m
+        self.lat_bound = lat_bound
+        # One cell spans at least the radius in both directions up to the latitude bound.
+        cos_min = max(math.cos(math.radians(min(lat_bound, 89.0))), 0.01)
         self.cell = max(radius_m, 1.0) / (111_000 * cos_min)
         self.by_tps: dict[tuple[str, int], list[DupFacts]] = {}
         self.by_cell: dict[tuple[str, int, int], list[DupFacts]] = {}
-        for r in pool:
+
+    @classmethod
+    def of(cls, pool: Iterable[DupFacts], targets: Iterable[DupFacts], radius_m: float) -> DuplicateIndex:
+        """The pool indexed, with cells wide enough for the pool and the targets."""
+        pool = list(pool)
+        index = cls(radius_m, max((abs(r.lat) for r in (*pool, *targets) if r.lat is not None), default=0.0))
+        index.add(pool)
+        return index
+
+    def fits(self, facts: Iterable[DupFacts]) -> bool:
+        return all(abs(r.lat) <= self.lat_bound for r in facts if r.lat is not None)
+
+    def add(self, facts: Iterable[DupFacts]) -> None:
+        for r in facts:
             if r.tps_id is not None:
                 self.by_tps.setdefault((r.kind, r.tps_id), []).append(r)
             where = self._cell_of(r)
@@ -114,23 +130,31 @@ class _DuplicateIndex:
         return [found[i] for i in sorted(found)]
 
 
+def _matches(
+    target: DupFacts, index: DuplicateIndex, window: timedelta, radius_m: float
+) -> Iterator[tuple[DupFacts, DuplicatePair]]:
+    """The reports of the pool that the target may duplicate, with their pair, in id order."""
+    for other in index.candidates(target):
+        if abs(other.observed_at - target.observed_at) <= window:
+            pair = _pair(target, other, radius_m)
+            if pair is not None:
+                yield other, pair
+
+
 def duplicate_pairs_for(
     targets: Iterable[DupFacts], pool: Iterable[DupFacts], *, radius_m: float, window_minutes: int
 ) -> list[DuplicatePair]:
     """Pairs (target, other report of the pool) of the same kind, observed within the window of each other, at the
     same TPS or within the radius."""
     targets = list(targets)
-    index = _DuplicateIndex(list(pool), targets, radius_m)
+    index = DuplicateIndex.of(pool, targets, radius_m)
     window = timedelta(minutes=window_minutes)
     seen: set[tuple[int, int]] = set()
     out: list[DuplicatePair] = []
     for target in targets:
-        for other in index.candidates(target):
+        for other, pair in _matches(target, index, window, radius_m):
             key = (min(target.id, other.id), max(target.id, other.id))
-            if key in seen or abs(other.observed_at - target.observed_at) > window:
-                continue
-            pair = _pair(target, other, radius_m)
-            if pair is not None:
+            if key not in seen:
                 seen.add(key)
                 out.append(pair)
     return out
@@ -141,18 +165,21 @@ def duplicate_suggestions(
 ) -> dict[int, int]:
     """For each target, the oldest older report of the pool it may duplicate (the suggestion a person confirms).
 
-    The same answer as the smallest ``other_id`` of the target's pairs in :func:`duplicate_pairs_for`, found by
-    stopping at the first match instead of listing every pair.
+    The same answer as the smallest ``other_id`` of the target's pairs in :func:`duplicate_pairs_for`: the first
+    match in id order, found without listing every pair.
     """
     targets = list(targets)
-    index = _DuplicateIndex(list(pool), targets, radius_m)
+    return duplicate_suggestions_in(targets, DuplicateIndex.of(pool, targets, radius_m), window_minutes=window_minutes)
+
+
+def duplicate_suggestions_in(
+    targets: Iterable[DupFacts], index: DuplicateIndex, *, window_minutes: int
+) -> dict[int, int]:
+    """:func:`duplicate_suggestions` against an index already built (the worker keeps one across its passes)."""
     window = timedelta(minutes=window_minutes)
     out: dict[int, int] = {}
     for target in targets:
-        for other in index.candidates(target):
-            if other.id > target.id:
-                break
-            if abs(other.observed_at - target.observed_at) <= window and _pair(target, other, radius_m) is not None:
-                out[target.id] = other.id
-                break
+        first = next(_matches(target, index, window, index.radius_m), None)
+        if first is not None and first[0].id < target.id:
+            out[target.id] = first[0].id
     return out

@@ -22,12 +22,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from linsek.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
+from linsek.core.errors import DomainError, Forbidden, ValidationFailed
 from linsek.core.middleware import current_client_addr, current_request_id
 from linsek.core.uploads import private_file_response
-from linsek.incidents.access import access_report, report_relation
+from linsek.incidents.access import access_attachment, access_report, report_relation
 from linsek.incidents.lifecycle import allowed_actions
-from linsek.incidents.models import Attachment, Classification, RejectReason, Status
+from linsek.incidents.models import Classification, RejectReason, Status
 from linsek.incidents.rules import intake_limits, status_rules, taxonomy
 from linsek.incidents.selectors import (
     EXPORT_COLUMNS,
@@ -193,10 +193,7 @@ def report_submit_json(request: HttpRequest) -> HttpResponse:
 def attachment_download(request: HttpRequest, report_id: int, attachment_id: int) -> HttpResponse:
     """An attachment, to whoever may see its report (the same 404 whether the report is missing or hidden);
     the only way to a stored file: ``MEDIA_ROOT`` is not served."""
-    report = access_report(viewer=request.user, report_id=report_id)
-    attachment = Attachment.objects.filter(report=report, pk=attachment_id).first()
-    if attachment is None:
-        raise NotFound("lampiran tidak ditemukan")
+    report, attachment = access_attachment(viewer=request.user, report_id=report_id, attachment_id=attachment_id)
     response = private_file_response(
         attachment.file.open("rb"),
         filename=f"{report.reference}-{attachment.pk}{attachment.extension}",

@@ -106,7 +106,7 @@ def phone_normalise(raw: str) -> str:
 class TextChannel:
     """notify channel: the notification's subject (and link) as a text to the user's person phone."""
 
-    related = ("user__person",)  # read with each delivery: the phone number
+    related: tuple[str, ...] = ("user__person",)  # read with each delivery: the phone number
 
     def __init__(self, code: str, gateway: Gateway | None = None) -> None:
         self.code = code

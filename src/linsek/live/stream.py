@@ -73,7 +73,8 @@ def session_user(session_key: str | None) -> Any:
 
 def _connect(session_key: str | None) -> tuple[Any, Any, bool]:
     """The user, their report scope and whether the route matrix (``asgi:live-reports``) admits them,
-    once per stream (in a thread; its connection is closed after)."""
+    once per stream (in a thread; its connection is closed after). The scope (queries) is computed only for
+    an admitted user; a refused one gets ``None``."""
     from django.db import close_old_connections, connection
 
     from linsek.accounts.routes import route_allows
@@ -84,7 +85,9 @@ def _connect(session_key: str | None) -> tuple[Any, Any, bool]:
         user = session_user(session_key)
         if user is None:
             return None, None, False
-        return user, report_scope(user), route_allows(user, "asgi:live-reports", "GET")
+        if not route_allows(user, "asgi:live-reports", "GET"):
+            return user, None, False
+        return user, report_scope(user), True
     finally:
         connection.close()
 

@@ -21,6 +21,7 @@ class DeliveryFailed(Exception):
 
 class Channel(Protocol):
     code: str
+    related: tuple[str, ...]  # relations of the delivery the channel reads (``select_related``), beyond user
 
     def send(self, delivery: Delivery) -> str: ...
 
@@ -31,6 +32,7 @@ class BatchChannel(Protocol):
     sent (the worker calls ``send_many`` instead of ``send``); returns each delivery's outcome by id."""
 
     code: str
+    related: tuple[str, ...]
 
     def send(self, delivery: Delivery) -> str: ...
 
@@ -41,6 +43,7 @@ class InAppChannel:
     """Puts the notification in the user's inbox; a repeated delivery finds the item already there."""
 
     code = Delivery.Channel.INAPP.value
+    related: tuple[str, ...] = ()
 
     def send(self, delivery: Delivery) -> str:
         return self.send_many([delivery])[delivery.pk]
@@ -60,6 +63,7 @@ class EmailChannel:
     """Through Django's configured e-mail backend (SMTP in production, a file or memory elsewhere)."""
 
     code = Delivery.Channel.EMAIL.value
+    related: tuple[str, ...] = ()
 
     def send(self, delivery: Delivery) -> str:
         address = (delivery.user.email or "").strip()

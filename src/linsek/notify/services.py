@@ -265,7 +265,7 @@ def notify_deliver(
     result.claimed = len(ids)
     if not ids:
         return result
-    related = {"notification", "user"} | {r for c in CHANNELS.values() for r in getattr(c, "related", ())}
+    related = {"notification", "user"} | {r for c in CHANNELS.values() for r in c.related}
     by_channel: dict[str, list[Delivery]] = {}
     for delivery in Delivery.objects.filter(id__in=ids, claimed_by=worker_id).select_related(*related).order_by("id"):
         by_channel.setdefault(delivery.channel, []).append(delivery)

@@ -33,9 +33,18 @@ def page(view: View) -> View:
         except NotFound as exc:
             raise Http404(exc.message) from exc
         except Forbidden as exc:
+            _denial_record(request, exc)
             raise PermissionDenied(exc.message) from exc
 
     return wrapper
+
+
+def _denial_record(request: HttpRequest, exc: Forbidden) -> None:
+    """A refusal inside a view (the route matrix let the request through, the object's need-to-know did not) goes
+    to the audit trail like the gate's own refusals (rate-limited per user and client)."""
+    from linsek.accounts.denials import permission_denial_record
+
+    permission_denial_record(actor=request.user, method=request.method or "", path=request.path, detail=exc.message)
 
 
 def json_response(data: Any, *, status: int = 200) -> HttpResponse:
@@ -60,6 +69,7 @@ def layer(view: View) -> View:
         except NotFound as exc:
             return json_error(404, exc.code, exc.message)
         except Forbidden as exc:
+            _denial_record(request, exc)
             return json_error(403, exc.code, exc.message)
         except ValidationFailed as exc:
             fields = [{"field": p.field, "message": p.message} for p in exc.problems]

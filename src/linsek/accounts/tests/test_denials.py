@@ -67,6 +67,8 @@ def test_each_reason_and_client_is_recorded_on_its_own(jepara_small: SmallJepara
         (addr, reason) for addr in ("203.0.113.1", "203.0.113.2") for reason in ("revoked", "malformed", "bad_header")
     }
     assert len(_events("auth.token_rejected")) == 6
+    # a well-formed token's public prefix names which token was tried; a malformed one has none
+    assert {e.object_id for e in _events("auth.token_rejected") if e.data["reason"] == "revoked"} == {token.prefix}
     assert secret not in str([e.data for e in _events("auth.token_rejected")])
 
 

@@ -71,6 +71,25 @@ def test_live_stream_admits_whom_the_matrix_admits(jepara_small: SmallJepara) ->
     assert _call(live_reports, method="GET", path="/live/reports", headers=_session_cookie(viewer)) == 200
 
 
+def test_live_stream_computes_the_report_scope_only_for_an_admitted_user(jepara_small: SmallJepara) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from linsek.live.stream import _connect
+
+    no_role = UserFactory.create(username="tanpa-peran", organisation=jepara_small.polres)
+    viewer = jepara_small.users["viewer"]
+
+    def connect(user: Any) -> tuple[Any, Any, bool]:
+        key = _session_cookie(user)[0][1].decode().split("=", 1)[1]
+        with ThreadPoolExecutor(max_workers=1) as pool:  # as the stream does: in a thread, its connection closed
+            return pool.submit(_connect, key).result()
+
+    user, scope, admitted = connect(no_role)
+    assert user is not None and user.pk == no_role.pk and scope is None and admitted is False
+    user, scope, admitted = connect(viewer)
+    assert user is not None and user.pk == viewer.pk and scope is not None and admitted is True
+
+
 def test_intake_lane_admits_whom_the_matrix_admits(jepara_small: SmallJepara) -> None:
     async def unused_fallback(scope: Any, receive: Any, send: Any) -> None:
         raise AssertionError("a bearer request must not fall through to Django")

@@ -87,27 +87,27 @@ def test_a_superuser_token_acts_only_as_its_role(jepara_small: SmallJepara) -> N
 
 def test_a_token_is_refused_once_its_user_no_longer_holds_the_role(jepara_small: SmallJepara) -> None:
     user = _command_also_reporter(jepara_small)
-    _, secret = api_token_create(user=user, name="x", role="field_reporter")
+    token, secret = api_token_create(user=user, name="x", role="field_reporter")
     assert TokenClient(secret).get(f"{API}/me").status_code == 200
     user.roles.remove(Role.objects.get(code="field_reporter"))
-    assert api_token_authenticate(secret) == TokenRejected("role_not_held")
+    assert api_token_authenticate(secret) == TokenRejected("role_not_held", token.prefix)
     response = TokenClient(secret).get(f"{API}/me")
     assert response.status_code == 401 and response.json()["code"] == "unauthenticated"
 
 
 def test_a_token_is_refused_once_its_user_moved_to_another_organisation(jepara_small: SmallJepara) -> None:
     user = jepara_small.users["liaison"]
-    _, secret = api_token_create(user=user, name="x")
+    token, secret = api_token_create(user=user, name="x")
     user.organisation = Organisation.objects.exclude(users=user).first()
     user.save(update_fields=["organisation"])
-    assert api_token_authenticate(secret) == TokenRejected("organisation_changed")
+    assert api_token_authenticate(secret) == TokenRejected("organisation_changed", token.prefix)
     assert TokenClient(secret).get(f"{API}/me").status_code == 401
 
 
 def test_an_unscoped_legacy_token_is_refused(jepara_small: SmallJepara) -> None:
     token, secret = api_token_create(user=jepara_small.users["liaison"], name="x")
     ApiToken.objects.filter(pk=token.pk).update(role=None)
-    assert api_token_authenticate(secret) == TokenRejected("unscoped")
+    assert api_token_authenticate(secret) == TokenRejected("unscoped", token.prefix)
 
 
 def test_revoked_scoped_token_is_refused_and_last_use_is_recorded(jepara_small: SmallJepara) -> None:
@@ -117,7 +117,7 @@ def test_revoked_scoped_token_is_refused_and_last_use_is_recorded(jepara_small: 
     api_token_authenticate(secret, now=t0)
     assert ApiToken.objects.get(pk=token.pk).last_used_at == t0
     api_token_revoke(actor=None, token=token)
-    assert api_token_authenticate(secret) == TokenRejected("revoked")
+    assert api_token_authenticate(secret) == TokenRejected("revoked", token.prefix)
 
 
 @pytest.mark.django_db(transaction=True)  # the lane's look-up closes its connection, as in its worker thread

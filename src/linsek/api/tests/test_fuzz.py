@@ -60,11 +60,6 @@ def _config() -> SchemathesisConfig:
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _connection_kept_across_requests(jepara_small: SmallJepara) -> Iterator[None]:
     """As Django's test client does, the handler must not close the database connection at the end of
     each request: the test's transaction (and the small Jepara in it) lives on that connection."""
@@ -107,4 +102,4 @@ def test_api_keeps_its_schema_without_credentials(case: Any) -> None:
     response = case.call_and_validate(checks=CHECKS)
     # Every operation declares authentication: without any, a request that reaches a route is a 401
     # (or a 404/405/422 when schemathesis sent it somewhere that is not the route, or malformed).
-    assert response.status_code != 200 and response.status_code < 500, response.status_code
+    assert response.status_code in {401, 404, 405, 422}, response.status_code

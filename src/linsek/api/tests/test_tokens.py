@@ -55,19 +55,20 @@ def test_authenticate_accepts_a_live_token_and_rejects_revoked_unknown_malformed
     token, secret = api_token_create(user=jepara_small.users["viewer"], name="x")
     result = api_token_authenticate(secret)
     assert isinstance(result, ApiToken) and result.user == jepara_small.users["viewer"]
-    assert api_token_authenticate(secret[:-1] + ("A" if secret[-1] != "A" else "B")) == TokenRejected("unknown")
+    altered = secret[:-1] + ("A" if secret[-1] != "A" else "B")
+    assert api_token_authenticate(altered) == TokenRejected("unknown", token.prefix)
     assert api_token_authenticate("lsk_short") == TokenRejected("malformed")
     assert api_token_authenticate("") == TokenRejected("malformed")
     api_token_revoke(actor=None, token=token)
-    assert api_token_authenticate(secret) == TokenRejected("revoked")
+    assert api_token_authenticate(secret) == TokenRejected("revoked", token.prefix)
 
 
 def test_token_of_an_inactive_user_is_rejected(jepara_small: SmallJepara, client: Client) -> None:
     user = jepara_small.users["viewer"]
-    _, secret = api_token_create(user=user, name="x")
+    token, secret = api_token_create(user=user, name="x")
     user.is_active = False
     user.save(update_fields=["is_active"])
-    assert api_token_authenticate(secret) == TokenRejected("user_inactive")
+    assert api_token_authenticate(secret) == TokenRejected("user_inactive", token.prefix)
     assert client.get(f"{API}/me", headers=bearer(secret)).status_code == 401
 
 

@@ -64,7 +64,7 @@ def test_cli_names_the_first_broken_event(chain: list[AuditEvent]) -> None:
         call_command("audit", "verify")
 
 
-def test_canonical_text_is_the_json_dumps_form() -> None:
+def test_canonical_content_is_the_json_dumps_form() -> None:
     """The template writes exactly what ``json.dumps(sort_keys=True, compact, ensure_ascii=False)`` wrote before,
     so chains stored before the template still verify."""
     import json

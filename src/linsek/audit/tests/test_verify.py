@@ -33,6 +33,18 @@ def test_batch_and_single_appends_form_one_chain(db: Any) -> None:
     assert AuditHead.objects.get(id=1).hash == last.hash == AuditEvent.objects.get(seq=302).hash
 
 
+def test_data_beyond_json_numbers_and_types_verifies_alike_on_both_databases(db: Any) -> None:
+    """Integers past 64 bits (read back by the fast parser as floats) and values JSON has no type for (a UUID,
+    a date: stored as their text) are stored, read and verified the same way on SQLite and PostgreSQL."""
+    import uuid
+
+    marker = uuid.UUID("12345678-1234-5678-1234-567812345678")
+    audit_append(action="test.big", data={"n": 2**70, "u": marker, "on": datetime(2024, 2, 14, tzinfo=UTC)})
+    stored = AuditEvent.objects.get(action="test.big")
+    assert stored.data == {"n": 2**70, "u": str(marker), "on": "2024-02-14 00:00:00+00:00"}
+    assert audit_verify().broken is None
+
+
 @pytest.fixture
 def chain10(transactional_db: Any) -> list[AuditEvent]:
     # Committed (transactional_db): the forked verifier processes open their own connections.
