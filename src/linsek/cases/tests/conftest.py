@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
 from conftest import SmallJepara
 from linsek.accounts.models import User
@@ -20,6 +21,13 @@ from linsek.cases.services import ArticleInput, DocumentInput, PartyInput, case_
 from tests.factories import OrganisationFactory, PersonFactory, UserFactory
 
 WIB = ZoneInfo("Asia/Jakarta")
+
+
+def client_for(user: Any) -> Client:
+    """A browser signed in as ``user``."""
+    c = Client()
+    c.force_login(user)
+    return c
 
 
 def wib(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:

@@ -5,18 +5,16 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.urls import reverse
 
 from linsek.audit.models import AuditEvent
 from linsek.cases.models import Case, CaseDocument
 from linsek.cases.services import case_transition, document_store
-from linsek.cases.tests.conftest import Gakkumdu, register, upload, walk, wib
+from linsek.cases.tests.conftest import Gakkumdu, client_for, register, upload, walk, wib
 from linsek.core.errors import ValidationFailed
 
 NOW = wib(2024, 2, 12, 10)
@@ -27,12 +25,6 @@ EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 
 def _stored_files() -> list[Path]:
     root = Path(settings.MEDIA_ROOT)
     return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
-
-
-def _client(user: Any) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 @pytest.fixture
@@ -67,7 +59,7 @@ def test_the_transition_form_refuses_an_executable_renamed_pdf_and_stores_nothin
 ) -> None:
     walk(gakkumdu, case, "gakkumdu_1", now=NOW)
     files_before = len(_stored_files())
-    response = _client(gakkumdu.bawaslu_user).post(
+    response = client_for(gakkumdu.bawaslu_user).post(
         reverse("cases:transition", args=[case.pk]),
         {"to_stage": "gakkumdu_2", "document": SimpleUploadedFile("ba.pdf", EXE, "application/pdf")},
     )
@@ -101,7 +93,7 @@ def test_the_download_carries_the_type_detected_at_upload_and_is_private(gakkumd
     file = SimpleUploadedFile("foto-tkp.pdf", PNG, content_type="application/pdf")
     doc = document_store(actor=gakkumdu.bawaslu_user, case=case, upload=file, kind="lainnya", now=NOW)
     assert doc.content_type == "image/png"
-    response = _client(gakkumdu.prosecutor_user).get(reverse("cases:document", args=[case.pk, doc.pk]))
+    response = client_for(gakkumdu.prosecutor_user).get(reverse("cases:document", args=[case.pk, doc.pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == "image/png"
     assert response["X-Content-Type-Options"] == "nosniff"
@@ -124,7 +116,7 @@ def test_a_document_stored_before_detection_is_served_as_opaque_bytes(gakkumdu: 
         now=NOW,
     )
     CaseDocument.objects.filter(pk=doc.pk).update(content_type="text/html", original_name="../x.html")
-    response = _client(gakkumdu.bawaslu_user).get(reverse("cases:document", args=[case.pk, doc.pk]))
+    response = client_for(gakkumdu.bawaslu_user).get(reverse("cases:document", args=[case.pk, doc.pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/octet-stream"
     assert response["X-Content-Type-Options"] == "nosniff"

@@ -8,20 +8,13 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
 from linsek.audit.models import AuditEvent
 from linsek.cases.models import Case
-from linsek.cases.tests.conftest import Gakkumdu, register, walk
-
-
-def client_for(user: Any) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
+from linsek.cases.tests.conftest import Gakkumdu, client_for, register, walk
 
 
 @pytest.fixture
