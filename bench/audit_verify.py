@@ -2,7 +2,7 @@
 
 For each database: migrate an empty one (``linsek_auditbench`` on PostgreSQL, ``var/bench/auditbench.sqlite3``),
 then write a valid chain of ``--events`` events (default 10,000,000) generated here with the audit app's own
-canonical functions (``linsek.audit.chain.canonical_head`` / ``canonical_finish``, the ones appends use) — realistic
+canonical function (``linsek.audit.chain.canonical_text``, the one appends use) — realistic
 rows: a report submission, a status change, a case read or a login, with uuids, digests, request ids and addresses,
 ~500 bytes of canonical content each. PostgreSQL is loaded with ``COPY`` (psycopg 3 ``cursor.copy``), SQLite with
 ``executemany`` in transactions of 200,000 rows; the secondary indexes are dropped for the load and rebuilt after,
@@ -37,8 +37,7 @@ from linsek.audit.chain import (  # noqa: E402
     CANONICAL_FIELDS,
     GENESIS,
     canonical_data,
-    canonical_finish,
-    canonical_head,
+    canonical_text,
     chained_hash,
 )
 
@@ -93,7 +92,8 @@ def events(n: int) -> Iterator[tuple[tuple[Any, ...], str, dict[str, Any]]]:
         else:
             action, otype, oid = "auth.login", "user", str(user)
             data = {"method": "password+totp", "user_agent": "Mozilla/5.0 (Linux; Android 13) Chrome/120.0"}
-        head = canonical_head(
+        text = canonical_text(
+            seq,
             at,
             user,
             label,
@@ -107,7 +107,6 @@ def events(n: int) -> Iterator[tuple[tuple[Any, ...], str, dict[str, Any]]]:
             request_id,
             addr,
         )
-        text = canonical_finish(head, seq)
         new_hash = chained_hash(prev, text)
         yield (seq, user, label, org, action, otype, oid, before, after, request_id, addr, prev, new_hash), at, data
         prev = new_hash

@@ -2,9 +2,8 @@
 
 An event's hash is ``SHA-256(prev_hash ‖ canonical content)``; the canonical content is the JSON object of
 :data:`CANONICAL_FIELDS` with sorted keys, compact separators, non-ASCII kept as UTF-8 (``json.dumps(...,
-sort_keys=True, separators=(",", ":"), ensure_ascii=False)``). :func:`canonical_head` and
-:func:`canonical_finish` are the only place that builds it: appends (single and batch) and verification all
-call them. It writes the object from a template
+sort_keys=True, separators=(",", ":"), ensure_ascii=False)``). :func:`canonical_text` is the only place that
+builds it: appends (single and batch) and verification all call it. It writes the object from a template
 instead of sorting a 13-key dict for every event, because verification runs it ten million times; the output is
 byte-identical to the ``json.dumps`` form (``test_chain`` proves it), so chains written before stay valid.
 """
@@ -36,7 +35,7 @@ CANONICAL_FIELDS = (
     "request_id",
     "client_addr",
 )
-# The template in canonical_head writes the keys in this (sorted) order, seq last.
+# The template in canonical_text writes the keys in this (sorted) order, seq last.
 assert tuple(sorted(CANONICAL_FIELDS)) == (
     "action",
     "actor_id",
@@ -71,12 +70,8 @@ def _n(value: int | None) -> str:
     return "null" if value is None else str(value)
 
 
-def canonical_finish(head: str, seq: int) -> str:
-    """The canonical content of one event: :func:`canonical_head` with the event's seq written in."""
-    return f"{head}{seq}}}"
-
-
-def canonical_head(
+def canonical_text(
+    seq: int | None,
     at: str,
     actor_id: int | None,
     actor_label: str,
@@ -90,22 +85,28 @@ def canonical_head(
     request_id: str,
     client_addr: str,
 ) -> str:
-    """The canonical content of one event up to its seq (the last key), as text; the one function that builds it.
+    """The canonical content of one event, as text; the one function that builds it.
 
     ``at`` is the ISO time in UTC with microseconds (``2024-02-14T07:00:00.000000+00:00``) and ``data_json``
     the output of :func:`canonical_data`; string fields must be ``str`` and ids ``int`` or ``None`` (the
-    append path normalises them, the database returns them so). :func:`canonical_finish` adds the seq. Appends
-    build the head before they lock the chain head row, so that under the lock only the seq is written in and
-    the hash taken: the lock is the one thing concurrent writers wait for.
+    append path normalises them, the database returns them so). With ``seq=None`` it stops before the seq (the
+    last key): appends build that much before they lock the chain head row and add the seq under the lock
+    (:func:`canonical_finish`), so that the lock, which concurrent writers wait for, is held briefly.
     """
     s = encode_basestring
-    return (
+    head = (
         f'{{"action":{s(action)},"actor_id":{_n(actor_id)},"actor_label":{s(actor_label)},'
         f'"after_digest":{s(after_digest)},"at":{s(at)},"before_digest":{s(before_digest)},'
         f'"client_addr":{s(client_addr)},"data":{data_json},"object_id":{s(object_id)},'
         f'"object_type":{s(object_type)},"organisation_id":{_n(organisation_id)},'
         f'"request_id":{s(request_id)},"seq":'
     )
+    return head if seq is None else f"{head}{seq}}}"  # the end as canonical_finish writes it
+
+
+def canonical_finish(head: str, seq: int) -> str:
+    """The canonical content from ``canonical_text(None, …)`` and the event's seq."""
+    return f"{head}{seq}}}"
 
 
 def chained_hash(prev_hash: str, text: str) -> str:
@@ -118,7 +119,8 @@ def canonical(event: Mapping[str, Any]) -> bytes:
 
 
 def _canonical_of(event: Mapping[str, Any]) -> str:
-    head = canonical_head(
+    return canonical_text(
+        event["seq"],
         event["at"],
         event["actor_id"],
         event["actor_label"],
@@ -132,7 +134,6 @@ def _canonical_of(event: Mapping[str, Any]) -> str:
         event["request_id"],
         event["client_addr"],
     )
-    return canonical_finish(head, event["seq"])
 
 
 def event_hash(prev_hash: str, event: Mapping[str, Any]) -> str:
@@ -196,7 +197,7 @@ def rows_walk(batches: Iterable[Sequence[StoredRow]]) -> RangeWalk:
     ``data`` texts is remembered (logins, reads and denials repeat the same few). orjson reads integers beyond
     64 bits as floats, so a mismatch is re-checked with the standard parser before an event is called edited.
     """
-    hash_of, head_of, finish = chained_hash, canonical_head, canonical_finish
+    sha256, text_of = hashlib.sha256, canonical_text
     encode = _DATA_ENCODER.encode
     fast_loads = orjson.loads
     seen: dict[str, str] = {}
@@ -222,18 +223,14 @@ def rows_walk(batches: Iterable[Sequence[StoredRow]]) -> RangeWalk:
                 if len(seen) >= 1024:
                     seen.clear()
                 seen[data] = data_json
-            text = finish(
-                head_of(at, actor_id, label, org_id, action, otype, oid, before, after, data_json, rid, addr), seq
-            )
-            if hash_of(prev, text) != h:
-                text = finish(
-                    head_of(
-                        at, actor_id, label, org_id, action, otype, oid, before, after,
-                        canonical_data_from_json(data), rid, addr,
-                    ),
-                    seq,
+            text = text_of(seq, at, actor_id, label, org_id, action, otype, oid, before, after, data_json, rid, addr)
+            # = chained_hash(prev, text), written out: this line runs for every stored event
+            if sha256((prev + text).encode("utf-8")).hexdigest() != h:
+                text = text_of(
+                    seq, at, actor_id, label, org_id, action, otype, oid, before, after,
+                    canonical_data_from_json(data), rid, addr,
                 )  # fmt: skip
-                if hash_of(prev, text) != h:
+                if sha256((prev + text).encode("utf-8")).hexdigest() != h:
                     return RangeWalk(count, first_seq, first_prev, seq, h, edit_break(seq))
             prev = h
             expected += 1

@@ -3,7 +3,7 @@
 Appends: :func:`audit_append_batch` is the one writer (``audit_append`` is a batch of one). It locks the chain
 head once and stores the whole batch with one multi-row INSERT (``unnest`` of arrays on PostgreSQL, a constant
 statement that the server prepares once; ``VALUES`` lists on SQLite), so the per-event cost is one template, one
-JSON dump of ``data`` and one SHA-256. Each event's canonical content (:func:`linsek.audit.chain.canonical_head`)
+JSON dump of ``data`` and one SHA-256. Each event's canonical content (:func:`linsek.audit.chain.canonical_text`)
 is built before the head is locked; under the lock only the seq is written in and the hash taken.
 
 Verification streams raw rows (a server-side cursor on PostgreSQL, ``fetchmany`` on SQLite; ``at`` is
@@ -32,7 +32,7 @@ from linsek.audit.chain import (
     StoredRow,
     canonical_data,
     canonical_finish,
-    canonical_head,
+    canonical_text,
     chained_hash,
     rows_walk,
     walks_join,
@@ -146,7 +146,8 @@ def _append(
         request_id, client_addr = _text(event.get("request_id")), _text(event.get("client_addr"))
         data = event.get("data") or {}
         data_json = canonical_data(data)
-        head = canonical_head(
+        head = canonical_text(
+            None,
             at_text,
             actor_id,
             label,

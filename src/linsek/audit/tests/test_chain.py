@@ -69,7 +69,7 @@ def test_canonical_content_is_the_json_dumps_form() -> None:
     so chains stored before the template still verify."""
     import json
 
-    from linsek.audit.chain import CANONICAL_FIELDS, canonical
+    from linsek.audit.chain import CANONICAL_FIELDS, canonical, canonical_data, canonical_finish, canonical_text
 
     samples = [
         {"n": 1},
@@ -100,3 +100,7 @@ def test_canonical_content_is_the_json_dumps_form() -> None:
             default=str,
         ).encode("utf-8")
         assert canonical(event) == legacy
+        # the appends' way: everything but the seq first (before the chain head is locked), the seq after
+        fields = [event[f] for f in CANONICAL_FIELDS[1:]]
+        fields[CANONICAL_FIELDS.index("data") - 1] = canonical_data(data)
+        assert canonical_finish(canonical_text(None, *fields), event["seq"]).encode("utf-8") == legacy
