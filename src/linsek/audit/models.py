@@ -7,14 +7,18 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AuditEvent(models.Model):
-    """One accountable event. ``hash`` = SHA-256(prev_hash ‖ canonical content); see ``audit.chain``."""
+    """One accountable event. ``hash`` = SHA-256(prev_hash ‖ canonical content); see ``audit.chain``.
 
-    seq = models.BigIntegerField(unique=True)
+    The chain position ``seq`` is the primary key: a second key (and its index and sequence) would only cost
+    every append, the hottest write of an election-day burst, without telling anything ``seq`` does not.
+    """
+
+    seq = models.BigIntegerField(primary_key=True)
     at = models.DateTimeField()
     actor_id = models.BigIntegerField(null=True, blank=True)
     actor_label = models.CharField(max_length=150, blank=True)
     organisation_id = models.BigIntegerField(null=True, blank=True)
-    action = models.CharField(max_length=64, db_index=True)
+    action = models.CharField(max_length=64)
     object_type = models.CharField(max_length=64, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
     before_digest = models.CharField(max_length=64, blank=True)
@@ -27,7 +31,13 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["seq"]
-        indexes = [models.Index(fields=["object_type", "object_id"]), models.Index(fields=["at"])]
+        # One plain index on ``action`` (a field's db_index would add a second, pattern-ops one on PostgreSQL
+        # for LIKE queries, which nothing here asks).
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["at"]),
+            models.Index(fields=["action"], name="audit_event_action"),
+        ]
         verbose_name = _("jejak audit")
         verbose_name_plural = _("jejak audit")
 

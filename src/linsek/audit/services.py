@@ -66,7 +66,7 @@ PARALLEL_MIN_EVENTS = 200_000  # below this one process is faster than forking
 MAX_WORKERS = 8  # each is a database connection (and, on PostgreSQL, a server process)
 
 
-def _insert_sql_pg(returning: bool) -> str:
+def _insert_sql_pg() -> str:
     columns = ", ".join(_COLUMNS)
     # The timestamp is one parameter for the whole batch; every other column is an array unnested row-wise.
     arrays = ", ".join(
@@ -79,11 +79,10 @@ def _insert_sql_pg(returning: bool) -> str:
     return (
         f"WITH head AS (UPDATE {_HEAD_TABLE} SET seq = %s, hash = %s WHERE id = 1) "  # noqa: S608 (names from metadata)
         f"INSERT INTO {_EVENT_TABLE} ({columns}) SELECT {select} FROM unnest({arrays}) AS u({names})"
-        + (" RETURNING id" if returning else "")
     )
 
 
-_PG_INSERT = {False: _insert_sql_pg(False), True: _insert_sql_pg(True)}
+_PG_INSERT = _insert_sql_pg()
 
 
 def _head_lock(cursor: Any) -> tuple[int, str]:
@@ -120,18 +119,16 @@ def audit_append_batch(events: Sequence[Mapping[str, Any]], *, now: datetime | N
     ``request_id`` and ``client_addr``. All share the time ``now`` (stored and hashed in UTC). Returns the new
     head (seq, hash).
     """
-    rows, _at, _ids = _append(events, now=now, returning=False)
+    rows, _at = _append(events, now=now)
     return (rows[-1][0], rows[-1][-1]) if rows else (0, GENESIS)
 
 
-def _append(
-    events: Sequence[Mapping[str, Any]], *, now: datetime | None, returning: bool
-) -> tuple[list[tuple[Any, ...]], datetime, list[int]]:
+def _append(events: Sequence[Mapping[str, Any]], *, now: datetime | None) -> tuple[list[tuple[Any, ...]], datetime]:
     """The one append path: canonical content and hash per event, one INSERT per batch. Returns the rows
-    (the columns of :data:`_COLUMNS` without ``at``, ``data`` as stored), the UTC time, and the ids if asked."""
+    (the columns of :data:`_COLUMNS` without ``at``, ``data`` as stored) and the UTC time."""
     at = (now or timezone.now()).astimezone(UTC)
     if not events:
-        return [], at, []
+        return [], at
     at_text = at.isoformat(timespec="microseconds")
     postgres = connection.vendor == "postgresql"
     # Everything but the seq, the previous hash and the hash is built before the chain head is locked: the
@@ -182,18 +179,16 @@ def _append(
 
             columns = [list(col) for col in zip(*rows, strict=True)]
             with psycopg.Cursor(connection.connection) as raw:
-                raw.execute(_PG_INSERT[returning], [seq, prev, at, *columns])
-                ids = [r[0] for r in raw.fetchall()] if returning else []
+                raw.execute(_PG_INSERT, [seq, prev, at, *columns])
         else:
-            ids = _insert_sqlite(cursor, rows, connection.ops.adapt_datetimefield_value(at), returning)
+            _insert_sqlite(cursor, rows, connection.ops.adapt_datetimefield_value(at))
             cursor.execute(f"UPDATE {_HEAD_TABLE} SET seq = %s, hash = %s WHERE id = 1", [seq, prev])  # noqa: S608
-    return rows, at, ids
+    return rows, at
 
 
-def _insert_sqlite(cursor: Any, rows: list[tuple[Any, ...]], at: Any, returning: bool) -> list[int]:
+def _insert_sqlite(cursor: Any, rows: list[tuple[Any, ...]], at: Any) -> None:
     head = f"INSERT INTO {_EVENT_TABLE} ({', '.join(_COLUMNS)}) VALUES "  # noqa: S608
     one = "(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"
-    ids: list[int] = []
     for start in range(0, len(rows), SQLITE_ROWS_PER_STATEMENT):
         chunk = rows[start : start + SQLITE_ROWS_PER_STATEMENT]
         params: list[Any] = []
@@ -201,10 +196,7 @@ def _insert_sqlite(cursor: Any, rows: list[tuple[Any, ...]], at: Any, returning:
             params.append(row[0])
             params.append(at)
             params.extend(row[1:])
-        cursor.execute(head + ", ".join([one] * len(chunk)) + (" RETURNING id" if returning else ""), params)
-        if returning:
-            ids.extend(r[0] for r in cursor.fetchall())
-    return ids
+        cursor.execute(head + ", ".join([one] * len(chunk)), params)
 
 
 def audit_append(
@@ -238,10 +230,9 @@ def audit_append(
         "request_id": current_request_id.get(),
         "client_addr": current_client_addr.get(),
     }
-    rows, at, ids = _append([event], now=now, returning=True)
+    rows, at = _append([event], now=now)
     row = rows[0]
     stored = AuditEvent(
-        id=ids[0],
         seq=row[0],
         at=at,
         **{name: row[i] for i, name in enumerate(_COLUMNS[2:10], start=1)},

@@ -8,6 +8,7 @@ the same transaction, so a crash between the two repeats the work instead of los
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -177,12 +178,18 @@ def reports_notify(*, now: datetime, limit: int | None = None, pool: DuplicatePo
 
     Returns how many reports. Passing the same ``pool`` to the passes of one run keeps the duplicate search's
     pool between them: in an election-day burst, rereading the open reports of the window every pass fell behind.
-    A pass holds its write transaction only for the outbox rows; the duplicate search runs after it, so that on
-    SQLite (one writer at a time) the intake is not held up behind it. Passes are smaller there for the same reason.
+    Each report is written once per pass: ``notified_at`` and the suggested duplicate in one UPDATE. (A report
+    row carries many indexes and ``notified_at`` is in one's predicate, so every update of it writes a new entry in
+    each: two updates a report cost the database as much as the intake's insert did.) On PostgreSQL the pass's
+    reports are locked (``SKIP LOCKED``, so concurrent workers share the work) and searched inside the
+    transaction, which blocks nobody; on SQLite (one writer at a time) the search runs before the short write
+    transaction, so the intake is not held up behind it, and the write keeps only the reports still unnotified.
     """
     if limit is None:
         limit = NOTIFY_PASS_SQLITE if connection.vendor == "sqlite" else NOTIFY_PASS
-    with transaction.atomic():
+    pool = pool if pool is not None else DuplicatePool()
+    locking = connection.features.has_select_for_update_skip_locked
+    with transaction.atomic() if locking else contextlib.nullcontext():
         # What the notification and the duplicate search read; the rest (the routing record above all) is not
         # decoded for thousands of reports a pass.
         needed = ("kind", "severity", "status", "title", "description", "observed_at", "tps", "lat", "lon")
@@ -190,25 +197,30 @@ def reports_notify(*, now: datetime, limit: int | None = None, pool: DuplicatePo
         # reports of a quiet morning.
         pending = Report.objects.filter(notified_at__isnull=True).only(*needed, "escalation_level")
         pending = pending.order_by("-severity", "id")
-        if connection.features.has_select_for_update_skip_locked:
+        if locking:
             pending = pending.select_for_update(skip_locked=True)
         reports = list(pending[:limit])
         if not reports:
             return 0
-        receivers: dict[int, list[int]] = {}
-        for report_id, org_id in ReportRecipient.objects.filter(
-            report__in=reports, role__in=("lead", "support", "escalated")
-        ).values_list("report_id", "organisation_id"):
-            receivers.setdefault(report_id, []).append(org_id)
-        users_by_org = _users_of({org for orgs in receivers.values() for org in orgs})
-        drafts = [
-            _draft(r, receivers.get(r.pk, []), users_by_org, kind="report.routed", subject_prefix="Laporan baru")
-            for r in reports
-            if r.status == "new"
-        ]
-        _emit(drafts, now=now)
-        Report.objects.filter(pk__in=[r.pk for r in reports]).update(notified_at=now)
-    _duplicates_mark(reports, pool if pool is not None else DuplicatePool())
+        suggestion = _duplicates_find(reports, pool)
+        with transaction.atomic(savepoint=False):
+            if not locking:  # another worker may have notified some meanwhile
+                ids = [r.pk for r in reports]
+                still = set(Report.objects.filter(pk__in=ids, notified_at__isnull=True).values_list("pk", flat=True))
+                reports = [r for r in reports if r.pk in still]
+            receivers: dict[int, list[int]] = {}
+            for report_id, org_id in ReportRecipient.objects.filter(
+                report__in=reports, role__in=("lead", "support", "escalated")
+            ).values_list("report_id", "organisation_id"):
+                receivers.setdefault(report_id, []).append(org_id)
+            users_by_org = _users_of({org for orgs in receivers.values() for org in orgs})
+            drafts = [
+                _draft(r, receivers.get(r.pk, []), users_by_org, kind="report.routed", subject_prefix="Laporan baru")
+                for r in reports
+                if r.status == "new"
+            ]
+            _emit(drafts, now=now)
+            _reports_mark_notified([r.pk for r in reports], suggestion, now=now)
     return len(reports)
 
 
@@ -234,8 +246,8 @@ class DuplicatePool:
     index: Any = None  # picture.DuplicateIndex of facts
 
 
-def _duplicates_mark(reports: list[Report], pool: DuplicatePool) -> None:
-    """Suggest, for each new report, an older open report it looks like (same kind, near, close in time).
+def _duplicates_find(reports: list[Report], pool: DuplicatePool) -> dict[int, int]:
+    """For each new report, an older open report it looks like (same kind, near, close in time), if any.
 
     The suggestion is shown in lists and confirmed or dismissed by a person.
     """
@@ -243,7 +255,7 @@ def _duplicates_mark(reports: list[Report], pool: DuplicatePool) -> None:
     from linsek.incidents.rules import intake_limits
 
     if not reports:
-        return
+        return {}
     limits = intake_limits()
     window = timedelta(minutes=limits.duplicate_window_minutes)
     targets = [DupFacts(r.pk, r.kind, r.observed_at, r.tps_id, r.lat, r.lon) for r in reports]
@@ -265,27 +277,29 @@ def _duplicates_mark(reports: list[Report], pool: DuplicatePool) -> None:
         pool.index = index = DuplicateIndex.of(pool.facts.values(), targets, limits.duplicate_radius_m)
     else:
         index.add(new)
-    suggestion = duplicate_suggestions_in(targets, index, window_minutes=limits.duplicate_window_minutes)
-    _suggestions_store(suggestion)
+    return duplicate_suggestions_in(targets, index, window_minutes=limits.duplicate_window_minutes)
 
 
-def _suggestions_store(suggestion: dict[int, int]) -> None:
-    """Store suggested duplicates (report id → the report it looks like) where none is set yet, in one statement:
-    an election-day pass marks thousands, and the ORM's ``bulk_update`` (one CASE branch per row) cost more
-    than the search itself."""
-    if not suggestion:
+def _reports_mark_notified(report_ids: list[int], suggestion: dict[int, int], *, now: datetime) -> None:
+    """Mark reports notified and store their suggested duplicates (where none is set yet), one statement per
+    pass: an election-day pass marks thousands, and the ORM's ``bulk_update`` (one CASE branch per row) cost
+    more than the search itself."""
+    if not report_ids:
         return
     table, qn = Report._meta.db_table, connection.ops.quote_name
     column, pk = qn(Report._meta.get_field("suggested_duplicate").column), qn(Report._meta.pk.column)
-    with transaction.atomic(), connection.cursor() as cursor:
+    notified = qn(Report._meta.get_field("notified_at").column)
+    others = [suggestion.get(report_id) for report_id in report_ids]
+    with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                f"UPDATE {qn(table)} AS r SET {column} = u.other "  # noqa: S608 (names from the model)
-                f"FROM unnest(%s::bigint[], %s::bigint[]) AS u(id, other) WHERE r.{pk} = u.id AND r.{column} IS NULL",
-                [list(suggestion), list(suggestion.values())],
+                f"UPDATE {qn(table)} AS r SET {notified} = %s, {column} = COALESCE(r.{column}, u.other) "  # noqa: S608
+                f"FROM unnest(%s::bigint[], %s::bigint[]) AS u(id, other) WHERE r.{pk} = u.id",  # names: the model
+                [now, report_ids, others],
             )
         else:
+            at = connection.ops.adapt_datetimefield_value(now)
             cursor.executemany(
-                f"UPDATE {qn(table)} SET {column} = %s WHERE {pk} = %s AND {column} IS NULL",  # noqa: S608
-                [(other, report_id) for report_id, other in suggestion.items()],
+                f"UPDATE {qn(table)} SET {notified} = %s, {column} = COALESCE({column}, %s) WHERE {pk} = %s",  # noqa: S608
+                [(at, other, report_id) for report_id, other in zip(report_ids, others, strict=True)],
             )
