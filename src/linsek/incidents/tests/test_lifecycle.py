@@ -253,3 +253,48 @@ def test_one_notification_run_keeps_its_duplicate_pool_between_passes(jepara: An
     old_two.refresh_from_db()
     assert old_two.suggested_duplicate_id == old_one.pk
     assert pool.since is not None and pool.since <= old_one.observed_at
+
+
+def test_a_notification_pass_writes_each_report_once(jepara: Any) -> None:
+    """``notified_at`` and the suggested duplicate go in one UPDATE: each update of a report row writes to
+    every one of its indexes, and the pass is the worker's heaviest write in an election-day burst."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from linsek.incidents.flows import reports_notify
+
+    first = _report(jepara)
+    later = [_report(jepara, observed_at=(NOW - timedelta(minutes=m)).isoformat()) for m in (5, 10, 15)]
+    with CaptureQueriesContext(connection) as queries:
+        assert reports_notify(now=NOW) == 4
+    # one statement (on SQLite run with executemany, logged once as "N times: UPDATE …")
+    on_reports = [q["sql"] for q in queries.captured_queries if f'UPDATE "{Report._meta.db_table}"' in q["sql"]]
+    assert len(on_reports) == 1
+    stored = dict(Report.objects.filter(pk__in=[r.pk for r in later]).values_list("pk", "suggested_duplicate_id"))
+    assert all(other is not None for other in stored.values()) and first.pk in stored.values()
+    assert not Report.objects.filter(notified_at__isnull=True).exists()
+
+
+def test_reports_another_worker_notified_during_the_search_are_not_notified_twice(
+    jepara: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where rows cannot be locked (SQLite), the search runs before the write: a report another worker
+    notified meanwhile is dropped from the pass instead of getting a second notification."""
+    from django.db import connection
+
+    from linsek.incidents import flows
+    from linsek.notify.models import Notification
+
+    if connection.features.has_select_for_update_skip_locked:
+        pytest.skip("PostgreSQL locks the pass's rows (SKIP LOCKED); no other worker can take them meanwhile")
+    taken, kept = _report(jepara), _report(jepara, kind="kriminal")
+    search = flows._duplicates_find
+
+    def search_while_another_worker_notifies(reports: list[Report], pool: Any) -> dict[int, int]:
+        Report.objects.filter(pk=taken.pk).update(notified_at=NOW)
+        return search(reports, pool)
+
+    monkeypatch.setattr(flows, "_duplicates_find", search_while_another_worker_notifies)
+    assert flows.reports_notify(now=NOW) == 1
+    about = set(Notification.objects.filter(object_type="incidents.report").values_list("object_id", flat=True))
+    assert str(kept.pk) in about and str(taken.pk) not in about
