@@ -20,7 +20,7 @@ from django.db import close_old_connections
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from linsek.notify.services import worker_id_default
+from linsek.notify.services import worker_gone, worker_id_default
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +86,36 @@ def queue_run(*, worker_id: str) -> None:
     ).run()
 
 
+def results_of_dead_workers_fail(*, now: datetime) -> int:
+    """Mark failed the task results left "running" by a worker of this machine whose process is gone (SIGKILL,
+    crash, power cut): nothing will finish them, and an operator reading the task list should not take them for
+    work in progress. Other machines' workers, and ids that cannot be told, are left alone. Returns how many."""
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    dead = [
+        result_id
+        for result_id, worker_ids in DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING).values_list(
+            "id", "worker_ids"
+        )
+        if worker_ids and worker_gone(str(worker_ids[-1]))
+    ]
+    if not dead:
+        return 0
+    failed: int = DBTaskResult.objects.filter(id__in=dead, status=TaskResultStatus.RUNNING).update(
+        status=TaskResultStatus.FAILED,
+        finished_at=now,
+        exception_class_path=f"{WorkerGone.__module__}.{WorkerGone.__qualname__}",
+        traceback="the worker running this task was gone (killed or crashed) before it finished",
+    )
+    log.warning("worker: %d task results of dead workers marked failed", failed)
+    return failed
+
+
+class WorkerGone(Exception):
+    """Why a task result was failed by :func:`results_of_dead_workers_fail`."""
+
+
 def results_prune(*, older_than: timedelta = KEEP_RESULTS) -> int:
     from django_tasks_db.models import DBTaskResult
 
@@ -132,6 +162,7 @@ class Command(BaseCommand):
         self.stdout.write(f"linsek worker {worker_id}: clock {'controlled' if clock.controlled else 'real'}")
         while running:
             close_old_connections()
+            results_of_dead_workers_fail(now=timezone.now())
             enqueued = periodic_enqueue(clock=clock, last=last)
             queue_run(worker_id=worker_id)
             if options["verbosity"] > 1 and enqueued:
