@@ -40,3 +40,13 @@ def test_results_left_running_by_a_killed_worker_are_marked_failed(db: Any) -> N
     assert result.status == TaskResultStatus.FAILED and result.finished_at == NOW
     assert result.errors[0].exception_class is WorkerGone
     assert results_of_dead_workers_fail(now=NOW) == 0  # once
+
+
+def test_a_restarted_worker_fails_what_its_killed_predecessor_left_running(transactional_db: Any) -> None:
+    from django.core.management import call_command
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    killed = _running(f"{socket.gethostname()}:{gone.pid}")
+    call_command("worker", once=True, verbosity=0)  # the first loop looks, before the queue runs
+    assert DBTaskResult.objects.get(id=killed.id).status == TaskResultStatus.FAILED

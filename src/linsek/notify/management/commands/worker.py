@@ -25,6 +25,7 @@ from linsek.notify.services import worker_gone, worker_id_default
 log = logging.getLogger(__name__)
 
 PRUNE_EVERY = timedelta(hours=1)
+DEAD_CHECK_EVERY = timedelta(minutes=1)  # a dead worker's "running" results are found at start, then this often
 KEEP_RESULTS = timedelta(days=2)
 
 
@@ -86,6 +87,10 @@ def queue_run(*, worker_id: str) -> None:
     ).run()
 
 
+class WorkerGone(Exception):
+    """Why a task result was failed by :func:`results_of_dead_workers_fail`."""
+
+
 def results_of_dead_workers_fail(*, now: datetime) -> int:
     """Mark failed the task results left "running" by a worker of this machine whose process is gone (SIGKILL,
     crash, power cut): nothing will finish them, and an operator reading the task list should not take them for
@@ -110,10 +115,6 @@ def results_of_dead_workers_fail(*, now: datetime) -> int:
     )
     log.warning("worker: %d task results of dead workers marked failed", failed)
     return failed
-
-
-class WorkerGone(Exception):
-    """Why a task result was failed by :func:`results_of_dead_workers_fail`."""
 
 
 def results_prune(*, older_than: timedelta = KEEP_RESULTS) -> int:
@@ -158,11 +159,14 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         last: dict[str, datetime] = {}
         last_prune = time.monotonic()
+        last_dead_check: float | None = None
         loops = 0
         self.stdout.write(f"linsek worker {worker_id}: clock {'controlled' if clock.controlled else 'real'}")
         while running:
             close_old_connections()
-            results_of_dead_workers_fail(now=timezone.now())
+            if last_dead_check is None or time.monotonic() - last_dead_check > DEAD_CHECK_EVERY.total_seconds():
+                results_of_dead_workers_fail(now=timezone.now())
+                last_dead_check = time.monotonic()
             enqueued = periodic_enqueue(clock=clock, last=last)
             queue_run(worker_id=worker_id)
             if options["verbosity"] > 1 and enqueued:
