@@ -298,3 +298,42 @@ def test_reports_another_worker_notified_during_the_search_are_not_notified_twic
     assert flows.reports_notify(now=NOW) == 1
     about = set(Notification.objects.filter(object_type="incidents.report").values_list("object_id", flat=True))
     assert str(kept.pk) in about and str(taken.pk) not in about
+
+
+def test_on_postgresql_a_second_worker_takes_other_reports_than_a_running_pass(
+    transactional_db: Any, jepara: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The counterpart of the test above: PostgreSQL's pass locks its reports (SKIP LOCKED), so a second worker
+    running meanwhile neither waits for them nor takes them; it takes the others."""
+    import threading
+
+    from django.db import connection, connections
+
+    from linsek.incidents import flows
+
+    if not connection.features.has_select_for_update_skip_locked:
+        pytest.skip("SQLite takes no row locks; the test above covers its re-check")
+    held, free = _report(jepara), _report(jepara, kind="kriminal")
+    search = flows._duplicates_find
+    other: dict[str, Any] = {}
+
+    def second_worker() -> None:
+        try:
+            other["took"] = flows.reports_notify(now=NOW)
+        finally:
+            connections.close_all()
+
+    def search_while_a_second_worker_runs(reports: list[Report], pool: Any) -> dict[int, int]:
+        if not other:  # the first pass only: it holds its report locked until it commits
+            other["started"] = True
+            thread = threading.Thread(target=second_worker)
+            thread.start()
+            thread.join(timeout=20)
+            other["finished_while_held"] = not thread.is_alive()
+        return search(reports, pool)
+
+    monkeypatch.setattr(flows, "_duplicates_find", search_while_a_second_worker_runs)
+    assert flows.reports_notify(now=NOW, limit=1) == 1  # the oldest of equal severity: held
+    assert other["finished_while_held"] and other["took"] == 1
+    notified = dict(Report.objects.filter(pk__in=[held.pk, free.pk]).values_list("pk", "notified_at"))
+    assert all(at is not None for at in notified.values())
