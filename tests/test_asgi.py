@@ -64,3 +64,19 @@ def test_static_files_are_served_once_collected(tmp_path: Path) -> None:
     app = shell.__class__(routes=[Mount("/static", app=CollectedStatic(directory=tmp_path, check_dir=False))])
     status, body = _get(app, "/static/web/site.js")
     assert status == 200 and body == b"console.log('linsek')"
+
+
+def test_served_process_freezes_its_startup_heap_and_rarely_runs_full_collections() -> None:
+    """In a fresh interpreter, as granian loads it: full collections over the warm caches were the intake p99."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    probe = "import gc, json, linsek.asgi; print(json.dumps([gc.get_threshold(), gc.get_freeze_count()]))"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "linsek.settings"}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True)
+    threshold, frozen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert threshold[0] == 700  # the young generations as CPython's default: request garbage dies there
+    assert threshold[2] >= 1_000  # a full collection waits for many middle ones (default 10)
+    assert frozen > 10_000  # Django, the models and the rules are out of the collector's sight
