@@ -200,7 +200,36 @@ def page(chromium: Any, linsek_server: LiveServer) -> Iterator[Any]:
         yield page
     finally:
         context.close()
+        _until_server_idle()
     assert not errors, f"browser errors: {errors}\nserver log:\n{linsek_server.log_tail()}"
+
+
+SERVER_IDLE_TIMEOUT_S = 20.0
+
+
+def _until_server_idle(timeout: float = SERVER_IDLE_TIMEOUT_S) -> None:
+    """Wait until no other session of the test database is running a statement or holds a transaction open.
+
+    After a browser test pytest-django empties the database (one TRUNCATE of every table). A request the page
+    sent just before it closed (a status poll, say) may still be running in the server, its transaction taking
+    table locks in another order than the TRUNCATE; a CI run on PostgreSQL failed so ("couldn't be flushed"), and
+    the next browser test then started on the old rows. (SQLite's writers wait on each other.)
+    """
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    busy = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    busy += " AND state IN ('active', 'idle in transaction', 'idle in transaction (aborted)')"
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute("SELECT pg_stat_clear_snapshot()")  # inside a transaction the view would not change
+            cursor.execute(busy)
+            row = cursor.fetchone()
+            if row is None or row[0] == 0:
+                return
+            time.sleep(0.1)
 
 
 def _totp_for(username: str) -> str | None:
