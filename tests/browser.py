@@ -207,8 +207,11 @@ def page(chromium: Any, linsek_server: LiveServer) -> Iterator[Any]:
 SERVER_IDLE_TIMEOUT_S = 20.0
 
 
-def _until_server_idle(timeout: float = SERVER_IDLE_TIMEOUT_S) -> None:
+def _until_server_idle(timeout: float = SERVER_IDLE_TIMEOUT_S) -> bool:
     """Wait until no other session of the test database is running a statement or holds a transaction open.
+
+    True once they are all idle (at once on SQLite); False if one is still busy after ``timeout`` s, in which
+    case the flush that follows reports its own error.
 
     After a browser test pytest-django empties the database (one TRUNCATE of every table). A request the page
     sent just before it closed (a status poll, say) may still be running in the server, its transaction taking
@@ -218,7 +221,7 @@ def _until_server_idle(timeout: float = SERVER_IDLE_TIMEOUT_S) -> None:
     from django.db import connection
 
     if connection.vendor != "postgresql":
-        return
+        return True
     busy = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
     busy += " AND state IN ('active', 'idle in transaction', 'idle in transaction (aborted)')"
     deadline = time.monotonic() + timeout
@@ -228,8 +231,9 @@ def _until_server_idle(timeout: float = SERVER_IDLE_TIMEOUT_S) -> None:
             cursor.execute(busy)
             row = cursor.fetchone()
             if row is None or row[0] == 0:
-                return
+                return True
             time.sleep(0.1)
+    return False
 
 
 def _totp_for(username: str) -> str | None:
