@@ -11,6 +11,9 @@ export LINSEK_VAR ?= $(CURDIR)/var
 
 DEMO_WORKERS ?= 1
 WORKER_NICE ?= 10
+# Seconds a stopping server process waits for open requests: a dashboard's live stream never ends by itself,
+# and without a bound a stop (Ctrl-C, a restart) would wait for every browser to close it.
+STOP_GRACE ?= 5
 REDIS_URL ?= redis://127.0.0.1:6379/0
 SYSTEM_DEPS := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 
@@ -52,7 +55,7 @@ demo: install system-deps messages
 	@echo "Serving linsek on http://$(HOST):$(PORT)/  (Ctrl-C to stop; the logins are above)"
 	@export DEBUG=1 LINSEK_REQUIRE_2FA=0; $(BIN)/linsek worker -v 0 & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	  $(BIN)/granian --interface asgi --host $(HOST) --port $(PORT) --workers $(DEMO_WORKERS) --no-ws linsek.asgi:application
+	  $(BIN)/granian --interface asgi --host $(HOST) --port $(PORT) --workers $(DEMO_WORKERS) --no-ws --workers-kill-timeout $(STOP_GRACE) linsek.asgi:application
 
 # Production: several server processes (live updates fan out through Redis) and the background worker, at a lower
 # CPU priority: when the cores are saturated (an election-day burst) requests go first and the outbox catches up after.
@@ -61,7 +64,7 @@ serve: install system-deps messages
 	$(BIN)/linsek collectstatic --noinput -v 0
 	@export REDIS_URL=$(REDIS_URL); nice -n $(WORKER_NICE) $(BIN)/linsek worker -v 0 & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	  REDIS_URL=$(REDIS_URL) $(BIN)/granian --interface asgi --host $(HOST) --port $(PORT) --workers $(WORKERS) --no-ws --backlog 2048 linsek.asgi:application
+	  REDIS_URL=$(REDIS_URL) $(BIN)/granian --interface asgi --host $(HOST) --port $(PORT) --workers $(WORKERS) --no-ws --backlog 2048 --workers-kill-timeout $(STOP_GRACE) linsek.asgi:application
 
 lint: install-dev
 	$(BIN)/ruff check src tests bench

@@ -55,6 +55,8 @@ def start_server(_collected_static: Path) -> Iterator[Callable[..., LiveServer]]
             "--workers",
             str(workers),
             "--no-ws",
+            "--workers-kill-timeout",  # as make serve: open live streams do not hold up the stop
+            "3",
             "linsek.asgi:application",
         ]
         with log.open("wb") as out:
