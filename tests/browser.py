@@ -41,10 +41,11 @@ SERVER_START_TIMEOUT_S = 40.0
 
 @dataclass(frozen=True)
 class LiveServer:
-    """A running linsek server: its base URL and the log file of its process."""
+    """A running linsek server: its base URL, the log file of its process and (where started here) the process."""
 
     url: str
     log: Path
+    process: subprocess.Popen[bytes] | None = None
 
     def __call__(self, path: str = "/") -> str:
         return self.url + path

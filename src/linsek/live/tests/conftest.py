@@ -64,7 +64,7 @@ def start_server(_collected_static: Path) -> Iterator[Callable[..., LiveServer]]
         processes.append(process)
         url = f"http://127.0.0.1:{port}"
         _wait_until_up(url, process, log)
-        return LiveServer(url=url, log=log)
+        return LiveServer(url=url, log=log, process=process)
 
     yield start
     for process in processes:

@@ -149,3 +149,22 @@ def test_stream_applies_need_to_know_and_refuses_anonymous(jepara: Any, start_se
     _kind, event, _at = _expect(events, "report")
     assert event["kind"] == "kampanye"  # the restricted one never reached this viewer
     stop.set()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_stopping_server_does_not_wait_for_an_open_live_stream(jepara: Any, start_server: Any) -> None:
+    """A dashboard's stream never ends by itself: without a bound on the stop (granian's default waits for every
+    open request; ``make serve`` sets ``STOP_GRACE``) a restart waited until every browser went away."""
+    server = start_server()
+    events: queue.Queue[Any] = queue.Queue()
+    stop = threading.Event()
+    reader = threading.Thread(
+        target=_reader, args=(server("/live/reports"), _session_of(jepara.users["command"]), events, stop), daemon=True
+    )
+    reader.start()
+    _expect(events, "hello")
+    stop.set()  # from here on, the server's stop may cut the stream
+    server.process.terminate()
+    server.process.wait(timeout=15)  # the test servers' grace is 3 s; without one this never returns
+    reader.join(timeout=5)
+    assert not reader.is_alive()
